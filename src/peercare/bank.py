@@ -1,0 +1,257 @@
+"""Question banks: one ``questions.yml`` beside each chapter in ``book/<chapter>/``.
+
+A bank is typed and validated. A broken bank raises :class:`BankError`, whose message
+names the file, the question id and what is wrong, one line per problem.
+
+Example bank::
+
+    module: welcome
+    title: Check what you learned
+    questions:
+      - id: welcome-purpose
+        kind: single            # single | multiple | true_false | scenario
+        prompt: What is this book for?
+        topics: [orientation]
+        difficulty: easy        # easy | medium | hard
+        prepost: false          # may the item be used in pre/post knowledge tests?
+        options:
+          - id: a
+            text: Training for peer workers
+            correct: true
+            feedback: Yes. ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from .paths import book_dir
+
+BANK_FILENAME = "questions.yml"
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Kind(str, Enum):
+    single = "single"
+    multiple = "multiple"
+    true_false = "true_false"
+    scenario = "scenario"
+
+
+class Difficulty(str, Enum):
+    easy = "easy"
+    medium = "medium"
+    hard = "hard"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    id: Id
+    text: Text
+    correct: bool = False
+    feedback: Text
+
+
+class Question(_Strict):
+    id: Id
+    kind: Kind
+    prompt: Text
+    scenario: Text | None = None
+    options: list[Option] = Field(min_length=2, max_length=8)
+    topics: list[Id] = Field(default_factory=list)
+    difficulty: Difficulty = Difficulty.medium
+    prepost: bool = False
+    module: Id | None = None  # filled from the bank when omitted
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Question:
+        ids = [o.id for o in self.options]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"option ids repeat: {', '.join(dupes)}")
+        n_correct = sum(o.correct for o in self.options)
+        if n_correct == 0:
+            raise ValueError("no option is marked correct: true")
+        if self.kind in (Kind.single, Kind.scenario, Kind.true_false) and n_correct > 1:
+            raise ValueError(
+                f"a {self.kind.value} question has exactly one correct option, found {n_correct}"
+            )
+        if self.kind is Kind.true_false and sorted(ids) != ["false", "true"]:
+            raise ValueError("a true_false question has two options with ids 'true' and 'false'")
+        if self.kind is Kind.scenario and not self.scenario:
+            raise ValueError("a scenario question needs a 'scenario' text (the situation)")
+        if self.kind is not Kind.scenario and self.scenario:
+            raise ValueError("'scenario' text is only for kind: scenario")
+        return self
+
+    @property
+    def correct_ids(self) -> frozenset[str]:
+        return frozenset(o.id for o in self.options if o.correct)
+
+    def option(self, option_id: str) -> Option:
+        for o in self.options:
+            if o.id == option_id:
+                return o
+        raise KeyError(option_id)
+
+    def is_correct(self, chosen: Iterable[str]) -> bool:
+        """True when the chosen option ids are exactly the correct ones."""
+        return frozenset(chosen) == self.correct_ids
+
+
+class Bank(_Strict):
+    module: Id
+    title: Text = "Check what you learned"
+    intro: Text | None = None
+    questions: list[Question] = Field(min_length=1)
+    source: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _fill_module(self) -> Bank:
+        for q in self.questions:
+            if q.module is None:
+                object.__setattr__(q, "module", self.module)
+        return self
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+
+class BankError(ValueError):
+    """A bank (or set of banks) is broken. ``problems`` lists one message per fault."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _where(raw: object, loc: tuple) -> str:
+    """Turn a pydantic error location into 'question 'x': option 'b': field'."""
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and key < len(node):
+            node = node[key]
+            ident = node.get("id") if isinstance(node, dict) else None
+            label = parts.pop() if parts and parts[-1] in ("questions", "options") else "item"
+            label = {"questions": "question", "options": "option"}.get(label, label)
+            parts.append(f"{label} {ident!r}" if ident else f"{label} #{key + 1}")
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ": ".join(parts)
+
+
+_MESSAGES = {
+    "missing": "is missing",
+    "extra_forbidden": "is not a known field (check the spelling)",
+    "string_too_short": "is empty",
+}
+
+
+def _describe(err: dict) -> str:
+    msg = _MESSAGES.get(err["type"], err["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def parse_bank(text: str, source: Path | str = "<bank>") -> Bank:
+    """Parse and validate one bank's YAML text."""
+    source = Path(source)
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BankError([f"{source}{where}: not valid YAML: {problem}"]) from None
+    if not isinstance(raw, dict):
+        raise BankError([f"{source}: a bank is a mapping with 'module' and 'questions'"])
+    try:
+        bank = Bank.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = _where(raw, err["loc"])
+            problems.append(f"{source}: {where}: {_describe(err)}".replace(": : ", ": "))
+        raise BankError(problems) from None
+    object.__setattr__(bank, "source", source)
+    return bank
+
+
+def load_bank(path: Path | str) -> Bank:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BankError([f"{path}: cannot read the bank: {exc.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise BankError([f"{path}: the file is not UTF-8 text"]) from None
+    return parse_bank(text, path)
+
+
+def bank_paths(root: Path | None = None) -> list[Path]:
+    return sorted(book_dir(root).glob(f"*/{BANK_FILENAME}"))
+
+
+def check_unique(banks: Iterable[Bank]) -> None:
+    """Raise when a question id or module name is used twice across banks."""
+    seen: dict[str, Path | None] = {}
+    modules: dict[str, Path | None] = {}
+    problems = []
+    for bank in banks:
+        if bank.module in modules:
+            problems.append(
+                f"{bank.source}: module {bank.module!r} is also used by {modules[bank.module]}"
+            )
+        modules[bank.module] = bank.source
+        for q in bank.questions:
+            if q.id in seen:
+                problems.append(
+                    f"{bank.source}: question {q.id!r}: duplicate id (also in {seen[q.id]})"
+                )
+            else:
+                seen[q.id] = bank.source
+    if problems:
+        raise BankError(problems)
+
+
+def load_all(root: Path | None = None) -> dict[str, Bank]:
+    """Every bank under ``book/``, keyed by module; all problems reported together."""
+    banks, problems = [], []
+    for path in bank_paths(root):
+        try:
+            banks.append(load_bank(path))
+        except BankError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise BankError(problems)
+    check_unique(banks)
+    return {b.module: b for b in banks}
+
+
+def load_module(module: str, root: Path | None = None) -> Bank:
+    """The bank of one chapter folder, ``book/<module>/questions.yml``."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", module):
+        raise BankError([f"{module!r} is not a chapter folder name"])
+    path = book_dir(root) / module / BANK_FILENAME
+    if not path.is_file():
+        raise BankError([f"{path}: no question bank for chapter {module!r}"])
+    bank = load_bank(path)
+    if bank.module != module:
+        raise BankError([f"{path}: module is {bank.module!r} but the folder is {module!r}"])
+    return bank

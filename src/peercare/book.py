@@ -1,0 +1,123 @@
+"""Building the static book: the browser files from npm, the jupyter-cache, Jupyter Book."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import shutil
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+from .bank import BANK_FILENAME
+from .paths import project_root
+
+
+class BuildError(RuntimeError):
+    """The book could not be built; the message says why and what to do."""
+
+
+# (source under web/node_modules, name in the served widgets/ folder)
+_NPM_FILES = [
+    ("requirejs/require.js", "require.js"),
+    ("@jupyter-widgets/html-manager/dist/embed-amd.js", "embed-amd.js"),
+    ("anywidget/dist/index.js", "anywidget.js"),
+]
+_FONT_SUFFIXES = {".woff2", ".woff", ".ttf", ".eot", ".svg"}
+_OWN_FILES = ["require-config.js", "book.css"]
+
+
+def widgets_dir(root: Path) -> Path:
+    return root / "web" / "dist" / "widgets"
+
+
+def npm_install(root: Path) -> None:
+    """``npm ci`` in web/ when node_modules is missing or older than the lock file."""
+    web = root / "web"
+    lock = web / "package-lock.json"
+    stamp = web / "node_modules" / ".package-lock.json"
+    if stamp.is_file() and stamp.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError("npm is not installed. Install Node.js and npm, then run this again.")
+    cmd = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
+    result = subprocess.run(cmd, cwd=web, capture_output=True, text=True)
+    if result.returncode:
+        raise BuildError(f"npm ci failed in {web}:\n{result.stderr.strip()}")
+
+
+def _check_anywidget_match(root: Path) -> None:
+    pkg = root / "web" / "node_modules" / "anywidget" / "package.json"
+    js_version = json.loads(pkg.read_text())["version"]
+    py_version = version("anywidget")
+    if js_version != py_version:
+        raise BuildError(
+            f"anywidget versions differ: npm {js_version} (web/package.json) and Python "
+            f"{py_version}. Pin both to the same release."
+        )
+
+
+def _copy_if_changed(src: Path, dst: Path) -> None:
+    if not dst.exists() or not filecmp.cmp(src, dst, shallow=False):
+        shutil.copyfile(src, dst)
+
+
+def install_widget_js(root: Path | None = None) -> Path:
+    """Put require.js, embed-amd.js (+ fonts), anywidget and our files in web/dist/widgets."""
+    root = root or project_root()
+    npm_install(root)
+    _check_anywidget_match(root)
+    modules = root / "web" / "node_modules"
+    out = widgets_dir(root)
+    out.mkdir(parents=True, exist_ok=True)
+    for src, name in _NPM_FILES:
+        _copy_if_changed(modules / src, out / name)
+    for font in (modules / "@jupyter-widgets/html-manager/dist").iterdir():
+        if font.suffix in _FONT_SUFFIXES:
+            _copy_if_changed(font, out / font.name)
+    for name in _OWN_FILES:
+        _copy_if_changed(root / "web" / name, out / name)
+    return out
+
+
+def drop_stale_cache(root: Path) -> list[str]:
+    """Forget cached runs of chapters whose question bank changed after they ran.
+
+    jupyter-cache keys a run on the notebook's code only; a chapter's quiz also depends on
+    its questions.yml, so an edited bank must force that chapter to run again.
+    """
+    cache_dir = root / "_build" / ".jupyter_cache"
+    if not cache_dir.is_dir():
+        return []
+    from jupyter_cache import get_cache
+
+    cache = get_cache(cache_dir)
+    dropped = []
+    for record in cache.list_cache_records():
+        uri = Path(record.uri)
+        bank = uri.parent / BANK_FILENAME
+        if bank.is_file() and bank.stat().st_mtime > record.created.timestamp():
+            cache.remove_cache_record(record.pk)
+            dropped.append(str(uri.relative_to(root)) if uri.is_relative_to(root) else str(uri))
+    return dropped
+
+
+def build(root: Path | None = None, *, quiet: bool = False) -> Path:
+    """Build the book into ``_build/html``; warnings and execution errors fail the build."""
+    root = root or project_root()
+    from .bank import load_all
+
+    load_all(root)  # a broken bank stops the build with a clear message, before Sphinx runs
+    install_widget_js(root)
+    drop_stale_cache(root)
+    exe = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(exe), "build", str(root), "--warningiserror", "--keep-going"]
+    if quiet:
+        cmd.append("--quiet")
+    result = subprocess.run(cmd, cwd=root, capture_output=quiet, text=True)
+    if result.returncode:
+        detail = (result.stdout or "")[-4000:] if quiet else ""
+        raise BuildError(f"The book build failed (warnings count as errors).\n{detail}".strip())
+    return root / "_build" / "html"

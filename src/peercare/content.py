@@ -1,0 +1,216 @@
+"""``peercare check-content``: reading grade, crisis footer, quiz and safe language per page.
+
+Prose is what a reader reads: paragraphs, list items, and the text inside admonitions
+and dropdowns. Code cells, front matter, directive options, headings and YAML are left
+out of the reading grade. Grades come from textstat 0.7.3 (pyphen syllables, offline).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import textstat
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from . import helpnow
+from .bank import BANK_FILENAME, BankError, load_module
+from .paths import DATA_DIR, build_html_dir, project_root
+
+GRADE_LIMIT = 8.0
+MIN_QUIZ_QUESTIONS = 5
+PROSE_DIRECTIVES = {
+    "admonition", "note", "tip", "important", "warning", "caution", "attention", "hint",
+    "seealso", "dropdown", "epigraph", "topic", "sidebar", "glossary",
+}  # fmt: skip
+_ALLOW = re.compile(r"<!--\s*check-content:\s*allow\s+\"([^\"]+)\"\s*-->")
+_QUIZ_CALL = re.compile(r"chapter_quiz\(\s*[\"']([a-z0-9_-]+)[\"']")
+
+
+@lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    return MarkdownIt("commonmark").use(front_matter_plugin).use(colon_fence_plugin).enable("table")
+
+
+def _directive(info: str) -> str | None:
+    m = re.match(r"\{([a-zA-Z0-9_-]+)\}", info.strip())
+    return m.group(1).lower() if m else None
+
+
+def _strip_options(body: str) -> str:
+    lines = body.splitlines()
+    while lines and re.match(r"^:[a-zA-Z0-9_-]+:", lines[0]):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def prose_blocks(markdown: str) -> list[str]:
+    """The readable blocks of a MyST page, each ending in sentence punctuation."""
+    blocks: list[str] = []
+    tokens = _md().parse(markdown)
+    in_heading = False
+    for tok in tokens:
+        if tok.type == "heading_open":
+            in_heading = True
+        elif tok.type == "heading_close":
+            in_heading = False
+        elif tok.type == "inline" and not in_heading:
+            text = "".join(
+                c.content for c in tok.children or [] if c.type in ("text", "code_inline")
+            )
+            text = re.sub(r"\s+", " ", text).strip()
+            if text:
+                blocks.append(text if text[-1] in ".!?:\"'”’)" else text + ".")
+        elif tok.type in ("fence", "colon_fence"):
+            name = _directive(tok.info)
+            if name in PROSE_DIRECTIVES:
+                blocks.extend(prose_blocks(_strip_options(tok.content)))
+    return blocks
+
+
+def prose(markdown: str) -> str:
+    return "\n".join(prose_blocks(markdown))
+
+
+@dataclass
+class LanguageRule:
+    pattern: str
+    why: str
+    instead: str
+
+    @property
+    def regex(self) -> re.Pattern:
+        return re.compile(rf"\b{self.pattern}\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def language_rules() -> tuple[LanguageRule, ...]:
+    raw = yaml.safe_load((DATA_DIR / "language.yml").read_text(encoding="utf-8"))
+    return tuple(LanguageRule(**r) for r in raw["phrases"])
+
+
+def unsafe_phrases(text: str) -> list[str]:
+    """Each unsafe phrase found, with why and what to say instead (allowances respected)."""
+    allowed = {a.lower() for a in _ALLOW.findall(text)}
+    searchable = _ALLOW.sub(" ", text)
+    found = []
+    for rule in language_rules():
+        for m in rule.regex.finditer(searchable):
+            if m.group(0).lower() not in allowed:
+                found.append(f"{m.group(0)!r} ({rule.why}; say {rule.instead})")
+    return found
+
+
+@dataclass
+class PageReport:
+    page: str
+    words: int
+    grade: float
+    is_chapter: bool
+    quiz_questions: int | None = None
+    footer: bool | None = None  # None: page not built yet
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def toc_pages(root: Path) -> list[str]:
+    """Every page of ``_toc.yml``, in reading order, as paths without suffix."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    pages: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    pages.append(node[key])
+            for value in node.values():
+                if isinstance(value, list):
+                    for item in value:
+                        walk(item)
+
+    walk(toc)
+    return pages
+
+
+def _source(root: Path, page: str) -> Path:
+    for suffix in (".md", ".ipynb"):
+        path = root / f"{page}{suffix}"
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"{page} is in _toc.yml but has no .md file")
+
+
+def footer_in(html_file: Path) -> bool:
+    text = html_file.read_text(encoding="utf-8", errors="replace")
+    m = re.search(r'<aside class="peercare-helpnow".*?</aside>', text, re.S)
+    return bool(m) and all(marker in m.group(0) for marker in helpnow.load().required_markers)
+
+
+def check_page(root: Path, page: str, html_dir: Path | None = None) -> PageReport:
+    source = _source(root, page)
+    text = source.read_text(encoding="utf-8")
+    body = prose(text)
+    grade = float(textstat.flesch_kincaid_grade(body)) if body else 0.0
+    report = PageReport(
+        page=page,
+        words=int(textstat.lexicon_count(body)),
+        grade=grade,
+        is_chapter=(source.parent / BANK_FILENAME).is_file(),
+    )
+    if grade > GRADE_LIMIT:
+        report.problems.append(f"reading grade {grade:.1f} is above {GRADE_LIMIT:g}")
+    for phrase in unsafe_phrases(text):
+        report.problems.append(f"unsafe language: {phrase}")
+    if report.is_chapter:
+        module = source.parent.name
+        calls = _QUIZ_CALL.findall(text)
+        try:
+            report.quiz_questions = len(load_module(module, root).questions)
+        except BankError as exc:
+            report.problems.extend(exc.problems)
+            report.quiz_questions = 0
+        if module not in calls:
+            report.problems.append(f'no quiz: the page never calls chapter_quiz("{module}")')
+        elif report.quiz_questions < MIN_QUIZ_QUESTIONS:
+            report.problems.append(
+                f"quiz has {report.quiz_questions} questions; at least {MIN_QUIZ_QUESTIONS}"
+            )
+    html_dir = html_dir or build_html_dir(root)
+    html_file = html_dir / f"{page}.html"
+    if html_file.is_file():
+        report.footer = footer_in(html_file)
+        if not report.footer:
+            report.problems.append("the crisis-help footer is missing from the built page")
+    return report
+
+
+def check_all(root: Path | None = None, html_dir: Path | None = None) -> list[PageReport]:
+    root = root or project_root()
+    return [check_page(root, page, html_dir) for page in toc_pages(root)]
+
+
+def format_table(reports: list[PageReport]) -> str:
+    def mark(value):
+        return {True: "yes", False: "NO", None: "-"}.get(value, str(value))
+
+    rows = [("page", "words", "grade", "quiz", "footer", "result")]
+    for r in reports:
+        quiz = str(r.quiz_questions) if r.is_chapter else "-"
+        rows.append(
+            (r.page, str(r.words), f"{r.grade:.1f}", quiz, mark(r.footer), "ok" if r.ok else "FAIL")
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    for r in reports:
+        lines.extend(f"  {r.page}: {p}" for p in r.problems)
+    if any(r.footer is None for r in reports):
+        lines.append("(footer '-': page not built yet; run `peercare build` to check it)")
+    return "\n".join(lines)

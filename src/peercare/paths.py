@@ -1,0 +1,47 @@
+"""Where the kit's files live: the project root (the folder with ``_toc.yml``) and its parts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+STATIC_DIR = PACKAGE_DIR / "static"
+
+
+class ProjectNotFound(RuntimeError):
+    """Raised when no folder with ``_toc.yml`` can be found."""
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The kit's root folder.
+
+    ``PEERCARE_ROOT`` wins; then the nearest folder at or above ``start`` (default: the
+    working directory) that holds ``_toc.yml``; then the checkout this package sits in.
+    """
+    env = os.environ.get("PEERCARE_ROOT")
+    if env:
+        root = Path(env).expanduser().resolve()
+        if not (root / "_toc.yml").is_file():
+            raise ProjectNotFound(f"PEERCARE_ROOT={env} has no _toc.yml")
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file():
+            return folder
+    checkout = PACKAGE_DIR.parent.parent
+    if (checkout / "_toc.yml").is_file():
+        return checkout
+    raise ProjectNotFound(
+        "Could not find the kit's folder (the one with _toc.yml). "
+        "Run the command inside the checkout or set PEERCARE_ROOT."
+    )
+
+
+def book_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "book"
+
+
+def build_html_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "_build" / "html"

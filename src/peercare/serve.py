@@ -1,0 +1,147 @@
+"""``peercare serve``: the built book and the Voila apps, on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from functools import lru_cache, partial
+from pathlib import Path
+
+from .paths import build_html_dir, project_root
+
+HOST = "127.0.0.1"
+_COMPRESSIBLE = {".html", ".js", ".css", ".json", ".svg", ".txt", ".map", ".ttf", ".eot"}
+
+
+class ServeError(RuntimeError):
+    """Cannot serve; the message says what to do."""
+
+
+@lru_cache(maxsize=256)
+def _gzipped(path: str, mtime: float) -> bytes:
+    with open(path, "rb") as fh:
+        return gzip.compress(fh.read(), compresslevel=6, mtime=0)
+
+
+class BookHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with gzip for text types (the widget bundle shrinks about 4x)."""
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        super().end_headers()
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if (
+            path.is_file()
+            and path.suffix in _COMPRESSIBLE
+            and "gzip" in self.headers.get("Accept-Encoding", "")
+        ):
+            body = _gzipped(str(path), path.stat().st_mtime)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            from io import BytesIO
+
+            return BytesIO(body)
+        return super().send_head()
+
+    def log_message(self, format, *args) -> None:  # no IPs or paths in logs
+        pass
+
+
+def book_server(html_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
+    if not (html_dir / "index.html").is_file():
+        raise ServeError(
+            f"The book is not built yet ({html_dir} has no index.html). "
+            "Run `peercare build` first (or `make start`)."
+        )
+    handler = partial(BookHandler, directory=str(html_dir))
+    try:
+        return http.server.ThreadingHTTPServer((HOST, port), handler)
+    except OSError as exc:
+        raise ServeError(f"Port {port} on {HOST} is busy ({exc.strerror}). Try --book-port.") from None
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def voila_command(apps_dir: Path, port: int, extra: list[str] | None = None) -> list[str]:
+    return [
+        sys.executable, "-m", "voila", str(apps_dir),
+        "--no-browser", f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
+        *(extra or []),
+    ]  # fmt: skip
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServeError(f"Voila stopped at start (exit code {proc.returncode}).")
+        with socket.socket() as s:
+            if s.connect_ex((HOST, port)) == 0:
+                return
+        time.sleep(0.2)
+    raise ServeError(f"Voila did not answer on port {port} within {timeout:.0f} s.")
+
+
+def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def serve(book_port: int = 8000, apps_port: int = 8866, root: Path | None = None) -> int:
+    """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop both servers and return 0."""
+    root = root or project_root()
+    server = book_server(build_html_dir(root), book_port)
+    if not _port_free(apps_port):
+        server.server_close()
+        raise ServeError(f"Port {apps_port} on {HOST} is busy. Try --apps-port.")
+    apps_dir = root / "notebooks" / "apps"
+    env = dict(os.environ, PEERCARE_ROOT=str(root))
+    voila = subprocess.Popen(voila_command(apps_dir, apps_port), cwd=root, env=env)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        _wait_for_port(apps_port, voila)
+        print(f"Book:       http://{HOST}:{book_port}/", flush=True)
+        print(f"Live apps:  http://{HOST}:{apps_port}/", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stop.wait(0.5):
+            if voila.poll() is not None:
+                raise ServeError(f"Voila stopped (exit code {voila.returncode}).")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        stop_process(voila)
+        server.shutdown()
+        server.server_close()
+    print("Stopped.", flush=True)
+    return 0

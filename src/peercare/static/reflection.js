@@ -1,0 +1,56 @@
+// Private reflection: text areas that live only in this page. Nothing is stored, synced
+// or sent (there is no trait for the text). The reader may save a copy to their own
+// device as a text file, made in the browser.
+
+function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else node.setAttribute(k, v);
+  }
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+let counter = 0;
+
+function render({ model, el: root }) {
+  const uid = `pcr-${++counter}`;
+  const prompts = model.get("prompts") || [];
+  const wrap = el("section", { class: "pcr", "aria-labelledby": `${uid}-title` });
+  wrap.appendChild(el("h3", { class: "pcr-title", id: `${uid}-title` }, model.get("title") || "Reflection"));
+  wrap.appendChild(
+    el("p", { class: "pcr-privacy" },
+      "Private: what you type stays in this page only. It is not saved or sent, and it is gone when you close the page.")
+  );
+  const areas = prompts.map((p, i) => {
+    const id = `${uid}-p${i}`;
+    wrap.appendChild(el("label", { class: "pcr-prompt", for: id }, p));
+    const ta = el("textarea", { id, rows: "4", autocomplete: "off", spellcheck: "true" });
+    wrap.appendChild(ta);
+    return ta;
+  });
+  const actions = el("div", { class: "pcr-actions" });
+  const save = el("button", { type: "button", class: "pcr-button" }, "Save a copy to this device");
+  const clear = el("button", { type: "button", class: "pcr-button pcr-secondary" }, "Clear");
+  actions.appendChild(save);
+  actions.appendChild(clear);
+  wrap.appendChild(actions);
+  root.appendChild(wrap);
+
+  save.addEventListener("click", () => {
+    const text = prompts.map((p, i) => `${p}\n${areas[i].value}\n`).join("\n");
+    const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+    const a = el("a", { href: url, download: "my-reflection.txt" });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
+  clear.addEventListener("click", () => {
+    areas.forEach((a) => (a.value = ""));
+    if (areas.length) areas[0].focus();
+  });
+}
+
+export default { render };
