@@ -161,6 +161,8 @@ _MESSAGES = {
     "missing": "is missing",
     "extra_forbidden": "is not a known field (check the spelling)",
     "string_too_short": "is empty",
+    "string_type": "should be text: put it in quotes (YAML reads yes, no, on, off and "
+    "numbers as other things)",
 }
 
 

@@ -118,6 +118,6 @@ def build(root: Path | None = None, *, quiet: bool = False) -> Path:
         cmd.append("--quiet")
     result = subprocess.run(cmd, cwd=root, capture_output=quiet, text=True)
     if result.returncode:
-        detail = (result.stdout or "")[-4000:] if quiet else ""
+        detail = ((result.stderr or "") + (result.stdout or ""))[-6000:] if quiet else ""
         raise BuildError(f"The book build failed (warnings count as errors).\n{detail}".strip())
     return root / "_build" / "html"

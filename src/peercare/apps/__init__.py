@@ -1,0 +1,1 @@
+"""Builders for the Voila apps in ``notebooks/apps/``; each notebook calls one function."""

@@ -1,0 +1,404 @@
+"""Survey and self-check instruments as data: YAML definitions and their scoring.
+
+An instrument file says what is asked and how answers turn into scores::
+
+    id: reaction
+    title: Session reaction survey
+    scale: {min: 1, max: 5, labels: {1: Strongly disagree, 5: Strongly agree}}
+    items:
+      - {id: useful, text: The session was useful for my work.}
+      - {id: hard-to-follow, text: Parts were hard to follow., reverse: true}
+    subscales: {value: [useful]}
+    scoring: {method: mean, min_answered: 0.8}   # mean | sum | percent_correct
+    bands: {total: [{label: low, min: 1}, {label: high, min: 3.5}]}
+    free_text: [{id: comment, text: Anything else?, themes: {pace: [rushed, slow]}}]
+    license: {validated: false, name: CC BY 4.0, attribution: Helping the Helpers}
+
+A knowledge test may take its items from the book's question banks instead
+(``items_from_bank: {prepost: true}``); such items are multiple choice and answered
+with option ids (``a``, or ``a|c`` for several).
+
+Bands: each band runs from its ``min`` up to the next band's ``min``.
+Missing answers: a score needs at least ``min_answered`` of the items answered; ``sum``
+is then prorated (mean of answered items times the number of items). For
+``percent_correct`` a blank answer counts as not correct.
+
+Only our own, non-validated instruments ship with the kit. An organization that holds a
+licence for a validated measure keeps its file outside the repository and loads it by
+path; item ``text`` may be left out so no licensed wording needs to be written down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from .bank import Bank
+from .paths import DATA_DIR
+
+INSTRUMENTS_DIR = DATA_DIR / "instruments"
+CHOICE_SEP = "|"
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class InstrumentError(ValueError):
+    """An instrument definition is broken; ``problems`` has one message per fault."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scale(_Strict):
+    min: int
+    max: int
+    labels: dict[int, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Scale:
+        if self.min >= self.max:
+            raise ValueError(f"scale min ({self.min}) must be below max ({self.max})")
+        outside = sorted(k for k in self.labels if not self.min <= k <= self.max)
+        if outside:
+            raise ValueError(f"labels for values outside the scale: {outside}")
+        return self
+
+
+class Item(_Strict):
+    """A rated item (answered on the scale) or, with ``options``, a choice item."""
+
+    id: Id
+    text: Text | None = None
+    reverse: bool = False
+    options: list[Id] = Field(default_factory=list)
+    correct: list[Id] = Field(default_factory=list)
+    multiple: bool = False
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.options)
+
+    @model_validator(mode="after")
+    def _check(self) -> Item:
+        if not self.options:
+            if self.correct or self.multiple:
+                raise ValueError("'correct' and 'multiple' need 'options'")
+            return self
+        if self.reverse:
+            raise ValueError("a choice item cannot be reverse-scored")
+        unknown = sorted(set(self.correct) - set(self.options))
+        if unknown:
+            raise ValueError(f"correct options not among the options: {unknown}")
+        if not self.correct:
+            raise ValueError("a choice item needs at least one correct option")
+        if not self.multiple and len(self.correct) > 1:
+            raise ValueError("several correct options need 'multiple: true'")
+        return self
+
+
+class FreeText(_Strict):
+    id: Id
+    text: Text | None = None
+    themes: dict[Id, list[Text]] = Field(default_factory=dict)
+
+
+class Band(_Strict):
+    label: Text
+    min: float
+    message: Text | None = None
+
+
+class Scoring(_Strict):
+    method: Literal["mean", "sum", "percent_correct"]
+    min_answered: float = Field(default=1.0, gt=0, le=1)
+    total: bool = True
+
+
+class License(_Strict):
+    validated: bool
+    name: Text
+    attribution: Text
+    note: Text | None = None
+
+
+class BankSelection(_Strict):
+    """Which bank questions form the items: ``prepost`` flag, chapters, topics."""
+
+    prepost: bool | None = True
+    modules: list[Id] | None = None
+    topics: list[Id] | None = None
+
+
+class Instrument(_Strict):
+    id: Id
+    title: Text
+    version: str = "1"
+    description: Text | None = None
+    times: list[Id] = Field(default_factory=list, max_length=2)
+    scale: Scale | None = None
+    items: list[Item] = Field(min_length=1)
+    items_from_bank: BankSelection | None = None
+    subscales: dict[Id, list[Id]] = Field(default_factory=dict)
+    scoring: Scoring
+    bands: dict[Id, list[Band]] = Field(default_factory=dict)
+    free_text: list[FreeText] = Field(default_factory=list)
+    license: License
+    source: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> Instrument:
+        problems = []
+        ids = [i.id for i in self.items] + [f.id for f in self.free_text]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            problems.append(f"ids repeat: {', '.join(dupes)}")
+        if len(self.times) == 1 or len(set(self.times)) != len(self.times):
+            problems.append("times lists two different names (before, after), or none")
+        choice = {i.is_choice for i in self.items}
+        if len(choice) > 1:
+            problems.append("mix of choice items and rated items; make two instruments")
+        elif choice == {True} and self.scoring.method != "percent_correct":
+            problems.append("choice items are scored with method: percent_correct")
+        elif choice == {False}:
+            if self.scoring.method == "percent_correct":
+                problems.append("percent_correct is for choice items; use mean or sum")
+            if self.scale is None:
+                problems.append("rated items need a 'scale'")
+        item_ids = {i.id for i in self.items}
+        for name, members in self.subscales.items():
+            missing = [m for m in members if m not in item_ids]
+            if missing:
+                problems.append(f"subscale {name!r}: unknown items {missing}")
+            if not members:
+                problems.append(f"subscale {name!r} has no items")
+        if "total" in self.subscales:
+            problems.append("'total' is reserved for the total score")
+        for name, bands in self.bands.items():
+            if name not in self.score_names:
+                problems.append(f"bands for {name!r}, which is not a score of this instrument")
+                continue
+            mins = [b.min for b in bands]
+            if mins != sorted(mins) or len(set(mins)) != len(mins):
+                problems.append(f"bands for {name!r}: each 'min' must be above the one before")
+            low = self.score_range(name)[0] if self.scale or choice == {True} else None
+            if mins and low is not None and mins[0] > low:
+                problems.append(f"bands for {name!r}: the first band must start at {low:g}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # -- what the instrument measures ------------------------------------------------
+    @property
+    def item_ids(self) -> list[str]:
+        return [i.id for i in self.items]
+
+    @property
+    def columns(self) -> list[str]:
+        """Answer columns a data file may hold: items, then free-text questions."""
+        return self.item_ids + [f.id for f in self.free_text]
+
+    @property
+    def score_names(self) -> list[str]:
+        return (["total"] if self.scoring.total else []) + list(self.subscales)
+
+    def members(self, score: str) -> list[str]:
+        return self.item_ids if score == "total" else self.subscales[score]
+
+    def score_range(self, score: str = "total") -> tuple[float, float]:
+        if self.scoring.method == "percent_correct":
+            return 0.0, 100.0
+        lo, hi = float(self.scale.min), float(self.scale.max)
+        k = len(self.members(score)) if self.scoring.method == "sum" else 1
+        return lo * k, hi * k
+
+    def item(self, item_id: str) -> Item:
+        for i in self.items:
+            if i.id == item_id:
+                return i
+        raise KeyError(item_id)
+
+    # -- scoring -------------------------------------------------------------------
+    def item_scores(self, answers: pd.DataFrame) -> pd.DataFrame:
+        """One numeric column per item: reverse-scored ratings, or 1/0 for choice items."""
+        out = {}
+        for item in self.items:
+            col = answers[item.id]
+            if item.is_choice:
+                key = _normalize(item.correct)
+                out[item.id] = (col.fillna("").map(lambda v, k=key: float(v == k))).astype(float)
+            else:
+                vals = pd.to_numeric(col, errors="coerce").astype(float)
+                out[item.id] = self.scale.min + self.scale.max - vals if item.reverse else vals
+        return pd.DataFrame(out, index=answers.index)
+
+    def score(self, answers: pd.DataFrame) -> pd.DataFrame:
+        """Scores (total and subscales), the number answered, and band labels."""
+        scored = self.item_scores(answers)
+        answered = answers[self.item_ids].notna() & answers[self.item_ids].ne("")
+        out = pd.DataFrame({"answered": answered.sum(axis=1)}, index=answers.index)
+        for name in self.score_names:
+            cols = self.members(name)
+            enough = answered[cols].sum(axis=1) >= self.scoring.min_answered * len(cols)
+            if self.scoring.method == "percent_correct":
+                value = 100 * scored[cols].fillna(0).mean(axis=1)
+            elif self.scoring.method == "sum":
+                value = scored[cols].mean(axis=1) * len(cols)
+            else:
+                value = scored[cols].mean(axis=1)
+            out[name] = value.where(enough)
+            if name in self.bands:
+                out[f"{name}_band"] = self.band(out[name], name)
+        return out
+
+    def band(self, values: pd.Series, score: str = "total") -> pd.Series:
+        bands = self.bands[score]
+        edges = [b.min for b in bands]
+        idx = np.searchsorted(edges, values.to_numpy(dtype=float), side="right") - 1
+        labels = np.array([b.label for b in bands], dtype=object)
+        out = pd.Series(labels[np.clip(idx, 0, None)], index=values.index, dtype=object)
+        return out.where(values.notna())
+
+
+def _normalize(chosen) -> str:
+    """Canonical text of a set of chosen option ids: sorted, joined with ``|``."""
+    if isinstance(chosen, str):
+        chosen = chosen.split(CHOICE_SEP)
+    return CHOICE_SEP.join(sorted(c.strip() for c in chosen if c.strip()))
+
+
+def normalize_choice(value: str) -> str:
+    """``'c| a'`` -> ``'a|c'``: how chosen options are compared and stored."""
+    return _normalize(value)
+
+
+# -- loading ---------------------------------------------------------------------------
+def bank_items(banks: dict[str, Bank], selection: BankSelection) -> list[dict]:
+    """Choice items from the bank questions that the selection picks, in book order."""
+    items = []
+    for bank in banks.values():
+        if selection.modules is not None and bank.module not in selection.modules:
+            continue
+        for q in bank.questions:
+            if selection.prepost is not None and q.prepost != selection.prepost:
+                continue
+            if selection.topics is not None and not set(q.topics) & set(selection.topics):
+                continue
+            items.append(
+                {
+                    "id": q.id,
+                    "text": q.prompt,
+                    "options": [o.id for o in q.options],
+                    "correct": sorted(q.correct_ids),
+                    "multiple": q.kind.value == "multiple",
+                }
+            )
+    return items
+
+
+def from_banks(banks: dict[str, Bank], id: str = "quiz", prepost: bool | None = None) -> Instrument:
+    """An instrument of bank questions, for item analysis of the book's quizzes."""
+    raw = {
+        "id": id,
+        "title": "Book self-check questions",
+        "items_from_bank": {"prepost": prepost},
+        "scoring": {"method": "percent_correct", "min_answered": 0.5},
+        "license": {
+            "validated": False,
+            "name": "CC BY 4.0",
+            "attribution": "Helping the Helpers question banks",
+        },
+    }
+    return _validate(raw, Path(f"<{id}>"), banks)
+
+
+def _where(loc: tuple, raw: dict) -> str:
+    parts, node = [], raw
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and key < len(node):
+            node = node[key]
+            ident = node.get("id") if isinstance(node, dict) else None
+            parts[-1] = f"{parts[-1]} {ident!r}" if ident else f"{parts[-1]} #{key + 1}"
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ": ".join(parts)
+
+
+def _validate(raw: dict, source: Path, banks: dict[str, Bank] | None) -> Instrument:
+    if "items_from_bank" in raw:
+        if "items" in raw:
+            raise InstrumentError([f"{source}: give 'items' or 'items_from_bank', not both"])
+        try:
+            selection = BankSelection.model_validate(raw["items_from_bank"] or {})
+        except ValidationError as exc:
+            raise InstrumentError([f"{source}: items_from_bank: {exc.errors()[0]['msg']}"]) from None
+        if banks is None:
+            from .bank import load_all
+
+            banks = load_all()
+        raw = {**raw, "items": bank_items(banks, selection)}
+        if not raw["items"]:
+            raise InstrumentError([f"{source}: no bank question matches items_from_bank"])
+    try:
+        inst = Instrument.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = _where(err["loc"], raw)
+            msg = {"extra_forbidden": "is not a known field (check the spelling)"}.get(
+                err["type"], err["msg"].removeprefix("Value error, ")
+            )
+            problems.append(f"{source}: {where}: {msg}" if where else f"{source}: {msg}")
+        raise InstrumentError(problems) from None
+    object.__setattr__(inst, "source", source)
+    return inst
+
+
+def parse_instrument(
+    text: str, source: Path | str = "<instrument>", banks: dict[str, Bank] | None = None
+) -> Instrument:
+    """Parse and validate one instrument's YAML text."""
+    source = Path(source)
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise InstrumentError([f"{source}{where}: not valid YAML"]) from None
+    if not isinstance(raw, dict):
+        raise InstrumentError([f"{source}: an instrument is a mapping with 'id', 'items', ..."])
+    return _validate(raw, source, banks)
+
+
+def shipped() -> list[str]:
+    """Names of the instruments that ship with the kit."""
+    return sorted(p.stem for p in INSTRUMENTS_DIR.glob("*.yml"))
+
+
+def load_instrument(name_or_path: str | Path, banks: dict[str, Bank] | None = None) -> Instrument:
+    """A shipped instrument by name (``reaction``) or any instrument file by path."""
+    path = Path(name_or_path)
+    if path.suffix not in (".yml", ".yaml"):
+        if str(name_or_path) not in shipped():
+            raise InstrumentError(
+                [f"no shipped instrument {str(name_or_path)!r}; shipped: {', '.join(shipped())}"]
+            )
+        path = INSTRUMENTS_DIR / f"{name_or_path}.yml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InstrumentError([f"{path}: cannot read the instrument: {exc.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise InstrumentError([f"{path}: the file is not UTF-8 text"]) from None
+    return parse_instrument(text, path, banks)

@@ -1,0 +1,77 @@
+// A private, non-diagnostic reflection check-in. The answers and the total never leave
+// the page: no trait holds them. It reflects back what the reader said and points to help.
+
+function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else node.setAttribute(k, v);
+  }
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+let counter = 0;
+
+function render({ model, el: root }) {
+  const uid = `pcs-${++counter}`;
+  const items = model.get("items") || [];
+  const scale = model.get("scale") || [];
+  const bands = model.get("bands") || [];
+  const wrap = el("section", { class: "pcr pcs", "aria-labelledby": `${uid}-title` });
+  wrap.appendChild(el("h3", { class: "pcr-title", id: `${uid}-title` }, model.get("title") || "Check-in"));
+  wrap.appendChild(el("p", { class: "pcr-privacy" }, model.get("label")));
+  if (model.get("timeframe")) wrap.appendChild(el("p", {}, model.get("timeframe")));
+
+  const groups = items.map((item, ii) => {
+    const fs = el("fieldset", { class: "pcq-q pcs-item" });
+    fs.appendChild(el("legend", { class: "pcq-prompt" }, item.text));
+    const row = el("div", { class: "pcq-options" });
+    const inputs = scale.map((point, pi) => {
+      const id = `${uid}-i${ii}-p${pi}`;
+      const label = el("label", { class: "pcq-option", for: id });
+      const input = el("input", { type: "radio", name: `${uid}-i${ii}`, id, value: String(point.value) });
+      label.appendChild(input);
+      label.appendChild(el("span", {}, point.label));
+      row.appendChild(label);
+      return input;
+    });
+    fs.appendChild(row);
+    wrap.appendChild(fs);
+    return inputs;
+  });
+
+  const show = el("button", { type: "button", class: "pcr-button" }, "Show my reflection");
+  const clear = el("button", { type: "button", class: "pcr-button pcr-secondary" }, "Clear");
+  const actions = el("div", { class: "pcr-actions" });
+  actions.appendChild(show);
+  actions.appendChild(clear);
+  wrap.appendChild(actions);
+  const result = el("div", { class: "pcq-feedback", role: "status", "aria-live": "polite" });
+  wrap.appendChild(result);
+  root.appendChild(wrap);
+
+  show.addEventListener("click", () => {
+    result.textContent = "";
+    const picked = groups.map((inputs) => inputs.find((i) => i.checked));
+    const missing = picked.filter((p) => !p).length;
+    if (missing) {
+      result.className = "pcq-feedback pcq-empty";
+      result.appendChild(el("p", {}, `${missing} statement${missing > 1 ? "s are" : " is"} not answered yet. Answer each one, or skip this check-in. Both are fine.`));
+      return;
+    }
+    const total = picked.reduce((sum, p) => sum + Number(p.value), 0);
+    const band = bands.find((b) => total <= b.max) || bands[bands.length - 1];
+    result.className = "pcq-feedback pcq-empty";
+    result.appendChild(el("p", { class: "pcq-verdict" }, "What you told us"));
+    if (band) result.appendChild(el("p", {}, band.text));
+    if (model.get("urgent_note")) result.appendChild(el("p", {}, model.get("urgent_note")));
+  });
+  clear.addEventListener("click", () => {
+    groups.forEach((inputs) => inputs.forEach((i) => (i.checked = false)));
+    result.textContent = "";
+    result.className = "pcq-feedback";
+  });
+}
+
+export default { render };

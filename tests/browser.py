@@ -1,0 +1,63 @@
+"""Debian's Chromium through Playwright, with every request to another host blocked and kept."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1"}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@contextmanager
+def chromium(executable: str):
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def guarded_context(browser, **kwargs):
+    """A context whose requests to any non-local host are aborted and listed in ``.outside``."""
+    context = browser.new_context(**kwargs)
+    context.outside = []  # type: ignore[attr-defined]
+
+    def route(r):
+        parts = urlsplit(r.request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL:
+            context.outside.append(r.request.url)  # type: ignore[attr-defined]
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    return context
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core (from web/node_modules) on the page: violations at WCAG 2.2 AA tags."""
+    page.add_script_tag(path=str(ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    assert len(result["passes"]) > 10, "axe ran almost no rules: is the page empty?"
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def describe(violations: list[dict]) -> str:
+    return json.dumps(violations, indent=1)

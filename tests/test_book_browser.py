@@ -1,0 +1,144 @@
+"""The built book in Debian's Chromium: offline quizzes, kept progress, no outside requests, axe."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from peercare.bank import load_all
+from peercare.content import toc_pages
+from peercare.serve import book_server
+
+from .browser import chromium, describe, guarded_context, run_axe
+from .conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+CHAPTERS = [p for p in toc_pages(ROOT) if (ROOT / p).parent.joinpath("questions.yml").is_file()]
+
+
+@pytest.fixture(scope="module")
+def book_url(built_book):
+    server = book_server(built_book, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    with chromium(chromium_path) as b:
+        yield b
+
+
+@pytest.fixture
+def context(browser):
+    ctx = guarded_context(browser, viewport={"width": 360, "height": 740})
+    ctx.errors = []
+    yield ctx
+    ctx.close()
+
+
+def _open(context, url):
+    page = context.new_page()
+    page.on("pageerror", lambda exc: context.errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_selector(".pcq fieldset", timeout=30_000)
+    return page
+
+
+def _fieldset(page, question_id, bank):
+    index = [q.id for q in bank.questions].index(question_id)
+    return page.locator(".pcq fieldset").nth(index)
+
+
+def test_welcome_quiz_checks_explains_and_keeps_progress(context, book_url):
+    bank = load_all(ROOT)["welcome"]
+    q = bank.question("welcome-purpose")
+    wrong = next(o for o in q.options if not o.correct)
+    right = next(o for o in q.options if o.correct)
+    page = _open(context, f"{book_url}/book/welcome/index.html")
+    box = _fieldset(page, q.id, bank)
+
+    box.get_by_label(wrong.text).check()
+    box.get_by_role("button", name="Check answer").click()
+    feedback = box.locator(".pcq-feedback")
+    assert "Not quite" in feedback.inner_text()
+    assert wrong.feedback in feedback.inner_text()
+
+    box.get_by_label(right.text).check()
+    box.get_by_role("button", name="Check answer").click()
+    assert "Correct" in feedback.inner_text() and right.feedback in feedback.inner_text()
+    assert "1 of 5" in page.locator(".pcq-summary").inner_text()
+
+    page.reload()
+    page.wait_for_selector(".pcq fieldset")
+    box = _fieldset(page, q.id, bank)
+    assert box.get_by_label(right.text).is_checked()
+    assert right.feedback in box.locator(".pcq-feedback").inner_text()
+
+    page.get_by_role("button", name="Start over").click()
+    page.reload()
+    page.wait_for_selector(".pcq fieldset")
+    assert not _fieldset(page, q.id, bank).get_by_label(right.text).is_checked()
+    assert context.outside == [] and context.errors == []
+
+
+@pytest.mark.parametrize("page_path", CHAPTERS)
+def test_every_chapter_quiz_works_offline(context, book_url, page_path):
+    module = page_path.split("/")[1]
+    bank = load_all(ROOT)[module]
+    page = _open(context, f"{book_url}/{page_path}.html")
+    assert page.locator(".pcq fieldset").count() == len(bank.questions)
+    for q in bank.questions:
+        box = _fieldset(page, q.id, bank)
+        for option in q.options:
+            if option.correct:
+                box.get_by_label(option.text, exact=True).check()
+        box.get_by_role("button", name="Check answer").click()
+        text = box.locator(".pcq-feedback").inner_text()
+        assert "Correct" in text, (q.id, text)
+    summary = page.locator(".pcq-summary").inner_text()
+    assert f"All {len(bank.questions)} right" in summary
+    # readable at 360 px: nothing wider than the screen, touch targets of 24 px or more
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    sizes = page.eval_on_selector_all(
+        ".pcq input", "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+    )
+    assert sizes and min(min(s) for s in sizes) >= 24
+    assert context.outside == [], context.outside
+    assert context.errors == [], context.errors
+
+
+def test_keyboard_only_answer(context, book_url):
+    bank = load_all(ROOT)["welcome"]
+    page = _open(context, f"{book_url}/book/welcome/index.html")
+    first = page.locator(".pcq input").first
+    first.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # the radio group is one tab stop; next is the button
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Check answer"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    feedback = page.locator(".pcq-feedback").first
+    assert feedback.get_attribute("aria-live") == "polite"
+    assert bank.questions[0].options[0].feedback in feedback.inner_text()
+
+
+def test_nested_page_works_from_file_url(context, built_book):
+    page = _open(context, (built_book / "book" / "welcome" / "index.html").as_uri())
+    assert page.locator(".pcq fieldset").count() >= 5
+    assert context.outside == [] and context.errors == []
+
+
+@pytest.mark.parametrize("page_path", toc_pages(ROOT))
+def test_pages_have_no_axe_violations(context, book_url, page_path):
+    page = context.new_page()
+    page.goto(f"{book_url}/{page_path}.html")
+    if page_path in CHAPTERS:
+        page.wait_for_selector(".pcq fieldset", timeout=30_000)
+    violations = run_axe(page)
+    assert violations == [], describe(violations)
