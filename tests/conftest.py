@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+collect_ignore = ["notebooks"]  # served by Voila in tests, not run by nbval
 
 
 class Project(type(Path())):
@@ -41,5 +42,7 @@ def built_book() -> Path:
 def chromium_path() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        pytest.fail("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
+        pytest.fail(
+            "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
+        )
     return path

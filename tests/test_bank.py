@@ -61,14 +61,20 @@ def test_bad_yaml_names_file_and_line():
 
 
 def test_missing_feedback_names_question_and_option():
-    msg = _error(GOOD.replace("{id: y, text: Wrong, feedback: Because not.}", "{id: y, text: Wrong}"))
+    msg = _error(
+        GOOD.replace("{id: y, text: Wrong, feedback: Because not.}", "{id: y, text: Wrong}")
+    )
     assert "question 'a-one'" in msg and "option 'y'" in msg and "feedback" in msg
     assert "is missing" in msg
 
 
 def test_no_correct_option():
-    msg = _error(GOOD.replace("{id: x, text: Right, correct: true, feedback: Because.}",
-                              "{id: x, text: Right, feedback: Because.}"))
+    msg = _error(
+        GOOD.replace(
+            "{id: x, text: Right, correct: true, feedback: Because.}",
+            "{id: x, text: Right, feedback: Because.}",
+        )
+    )
     assert "question 'a-one'" in msg and "no option is marked correct" in msg
 
 
@@ -78,21 +84,34 @@ def test_unknown_field_is_refused():
 
 
 def test_single_with_two_correct_and_scenario_without_text():
-    text = GOOD.replace("{id: y, text: Wrong, feedback: Because not.}",
-                        "{id: y, text: Wrong, correct: true, feedback: Because not.}")
+    text = GOOD.replace(
+        "{id: y, text: Wrong, feedback: Because not.}",
+        "{id: y, text: Wrong, correct: true, feedback: Because not.}",
+    )
     assert "exactly one correct option" in _error(text)
-    assert "needs a 'scenario' text" in _error(GOOD.replace("    scenario: You arrive at a scene.\n", ""))
+    assert "needs a 'scenario' text" in _error(
+        GOOD.replace("    scenario: You arrive at a scene.\n", "")
+    )
 
 
 def test_true_false_needs_true_and_false_ids():
-    msg = _error(GOOD.replace('{id: "false", text: "False", feedback: No.}', "{id: f, text: F, feedback: No.}"))
+    msg = _error(
+        GOOD.replace(
+            '{id: "false", text: "False", feedback: No.}', "{id: f, text: F, feedback: No.}"
+        )
+    )
     assert "question 'a-tf'" in msg and "'true' and 'false'" in msg
 
 
 def test_duplicate_id_across_banks_names_both_files(project):
     project.add_bank("a", GOOD)
-    project.add_bank("b", GOOD.replace("module: a", "module: b").replace("a-many", "b-many")
-                     .replace("a-tf", "b-tf").replace("a-scene", "b-scene"))
+    project.add_bank(
+        "b",
+        GOOD.replace("module: a", "module: b")
+        .replace("a-many", "b-many")
+        .replace("a-tf", "b-tf")
+        .replace("a-scene", "b-scene"),
+    )
     with pytest.raises(BankError) as info:
         load_all(project)
     msg = str(info.value)

@@ -104,7 +104,8 @@ def test_every_chapter_quiz_works_offline(context, book_url, page_path):
     # readable at 360 px: nothing wider than the screen, touch targets of 24 px or more
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     sizes = page.eval_on_selector_all(
-        ".pcq input", "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+        ".pcq input",
+        "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])",
     )
     assert sizes and min(min(s) for s in sizes) >= 24
     assert context.outside == [], context.outside

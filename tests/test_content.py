@@ -51,8 +51,6 @@ def _page(project, body, bank=GOOD + GOOD_EXTRA):
     return check_page(project, "book/a/index", html_dir=project / "_build" / "html")
 
 
-
-
 def test_prose_leaves_out_code_front_matter_headings_and_options():
     text = CHAPTER.format(body=":::{note}\n:class: tip\nInside the note.\n:::\n\n- a list item")
     got = prose(text)
@@ -130,7 +128,13 @@ def test_cli_exits_non_zero_and_prints_table_on_failure(project):
     _page(project, HARD)
     result = subprocess.run(
         [sys.executable, "-m", "peercare.cli", "check-content"],
-        cwd=project, capture_output=True, text=True,
+        cwd=project,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
-    assert "book/a/index" in result.stdout and "FAIL" in result.stdout and "reading grade" in result.stdout
+    assert (
+        "book/a/index" in result.stdout
+        and "FAIL" in result.stdout
+        and "reading grade" in result.stdout
+    )

@@ -31,7 +31,9 @@ def environment_requirements() -> set[tuple[str, str]]:
 def test_environment_matches_pyproject():
     py, env = pyproject_requirements(), environment_requirements()
     assert py, "pyproject.toml lists no requirements"
-    assert env == py, f"only in pyproject: {sorted(py - env)}; only in environment.yml: {sorted(env - py)}"
+    assert env == py, (
+        f"only in pyproject: {sorted(py - env)}; only in environment.yml: {sorted(env - py)}"
+    )
 
 
 def test_environment_installs_the_package():

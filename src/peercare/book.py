@@ -10,7 +10,6 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from .bank import BANK_FILENAME
 from .paths import project_root
 
 
@@ -82,11 +81,17 @@ def install_widget_js(root: Path | None = None) -> Path:
     return out
 
 
-def drop_stale_cache(root: Path) -> list[str]:
-    """Forget cached runs of chapters whose question bank changed after they ran.
+def chapter_data_files(page: Path) -> list[Path]:
+    """The YAML files a chapter page's code reads: everything ``*.yml`` in its folder."""
+    return sorted(page.parent.glob("*.yml")) if page.parent.name != "book" else []
 
-    jupyter-cache keys a run on the notebook's code only; a chapter's quiz also depends on
-    its questions.yml, so an edited bank must force that chapter to run again.
+
+def drop_stale_cache(root: Path) -> list[str]:
+    """Forget cached runs of chapters whose YAML (question bank, plan...) changed since.
+
+    jupyter-cache keys a run on the notebook's code only; a chapter's widgets also depend
+    on the YAML files beside it, so an edited file must make that chapter run again.
+    (``peercare.sphinxext`` makes Sphinx re-read the page for the same reason.)
     """
     cache_dir = root / "_build" / ".jupyter_cache"
     if not cache_dir.is_dir():
@@ -97,9 +102,9 @@ def drop_stale_cache(root: Path) -> list[str]:
     dropped = []
     for record in cache.list_cache_records():
         uri = Path(record.uri)
-        bank = uri.parent / BANK_FILENAME
-        if bank.is_file() and bank.stat().st_mtime > record.created.timestamp():
-            cache.remove_cache_record(record.pk)
+        newest = max((f.stat().st_mtime for f in chapter_data_files(uri)), default=0)
+        if newest > record.created.timestamp():
+            cache.remove_cache(record.pk)
             dropped.append(str(uri.relative_to(root)) if uri.is_relative_to(root) else str(uri))
     return dropped
 

@@ -53,7 +53,9 @@ class Quiz(anywidget.AnyWidget):
     last_answer = traitlets.Dict().tag(sync=True)
 
     def __init__(self, bank: Bank, question_ids: list[str] | None = None, **kwargs):
-        chosen = bank.questions if question_ids is None else [bank.question(i) for i in question_ids]
+        chosen = (
+            bank.questions if question_ids is None else [bank.question(i) for i in question_ids]
+        )
         self._by_id = {q.id: q for q in chosen}
         self._callbacks: list[Callable[[Answer], None]] = []
         kwargs.setdefault("quiz_id", bank.module)

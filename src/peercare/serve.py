@@ -72,7 +72,9 @@ def book_server(html_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
     try:
         return http.server.ThreadingHTTPServer((HOST, port), handler)
     except OSError as exc:
-        raise ServeError(f"Port {port} on {HOST} is busy ({exc.strerror}). Try --book-port.") from None
+        raise ServeError(
+            f"Port {port} on {HOST} is busy ({exc.strerror}). Try --book-port."
+        ) from None
 
 
 def _port_free(port: int) -> bool:
@@ -84,12 +86,25 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def voila_command(apps_dir: Path, port: int, extra: list[str] | None = None) -> list[str]:
+VOILA_SHARE = Path(__file__).resolve().parent / "share"
+
+
+def voila_command(target: Path, port: int, extra: list[str] | None = None) -> list[str]:
+    """Voila on loopback with our template (see :func:`voila_env` for where it is found)."""
     return [
-        sys.executable, "-m", "voila", str(apps_dir),
+        sys.executable, "-m", "voila", str(target),
         "--no-browser", f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
-        *(extra or []),
+        "--template=peercare", *(extra or []),
     ]  # fmt: skip
+
+
+def voila_env(root: Path, base: dict | None = None) -> dict:
+    """The environment for Voila: our template on JUPYTER_PATH, the kit's root known."""
+    env = dict(os.environ if base is None else base)
+    paths = [str(VOILA_SHARE), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    env["PEERCARE_ROOT"] = str(root)
+    return env
 
 
 def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -122,8 +137,7 @@ def serve(book_port: int = 8000, apps_port: int = 8866, root: Path | None = None
         server.server_close()
         raise ServeError(f"Port {apps_port} on {HOST} is busy. Try --apps-port.")
     apps_dir = root / "notebooks" / "apps"
-    env = dict(os.environ, PEERCARE_ROOT=str(root))
-    voila = subprocess.Popen(voila_command(apps_dir, apps_port), cwd=root, env=env)
+    voila = subprocess.Popen(voila_command(apps_dir, apps_port), cwd=root, env=voila_env(root))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     stop = threading.Event()
@@ -132,6 +146,8 @@ def serve(book_port: int = 8000, apps_port: int = 8866, root: Path | None = None
         _wait_for_port(apps_port, voila)
         print(f"Book:       http://{HOST}:{book_port}/", flush=True)
         print(f"Live apps:  http://{HOST}:{apps_port}/", flush=True)
+        for app in sorted(apps_dir.glob("*.ipynb")):
+            print(f"  {app.stem:<20} http://{HOST}:{apps_port}/voila/render/{app.name}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             if voila.poll() is not None:

@@ -14,8 +14,12 @@ def self_check_app(root=None) -> w.VBox:
     try:
         banks = load_all(root)
     except BankError as exc:
-        box = w.VBox([w.HTML("<p><strong>The question banks have a problem:</strong></p>"),
-                      w.Textarea(value=str(exc), disabled=True, layout={"width": "100%"})])
+        box = w.VBox(
+            [
+                w.HTML("<p><strong>The question banks have a problem:</strong></p>"),
+                w.Textarea(value=str(exc), disabled=True, layout={"width": "100%"}),
+            ]
+        )
         display(box)
         return box
     picker = w.Dropdown(

@@ -1,0 +1,58 @@
+# Two commands on a fresh machine:  make start  (build the book, serve book + live apps)
+#                                   make test   (every test)
+# Both run `make setup`, which is idempotent: a second run does nothing slow.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.stamp-setup
+NPM_STAMP := web/node_modules/.package-lock.json
+
+.PHONY: setup start build serve test lint format system-deps clean benchmark
+
+setup: $(STAMP) $(NPM_STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(NPM_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed: install Node.js 20+ (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+build: setup
+	$(BIN)/peercare build --quiet
+
+start: build
+	$(BIN)/peercare serve
+
+serve: setup
+	$(BIN)/peercare serve
+
+# Debian's Chromium for the browser tests (never `playwright install`).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# pytest exits 5 when it collects no test; make treats that as a failure too.
+test: setup system-deps lint
+	$(BIN)/python -m pytest
+
+benchmark: setup
+	$(BIN)/python benchmarks/book_build.py
+
+clean:
+	rm -rf _build web/dist

@@ -1,0 +1,78 @@
+"""The peercare command: serve starts and stops cleanly; missing pieces give clear errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from .conftest import ROOT
+from .voila import free_port
+
+PEERCARE = [sys.executable, "-m", "peercare.cli"]
+
+
+def test_serve_without_a_built_book_says_what_to_do(project):
+    result = subprocess.run([*PEERCARE, "serve"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "not built yet" in result.stderr and "peercare build" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_outside_the_kit_gives_a_clear_error(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PEERCARE_ROOT"}
+    result = subprocess.run(
+        [*PEERCARE, "check-content"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    # the checkout this package is installed from is the fallback root
+    assert result.returncode in (0, 1) and "book/welcome/index" in result.stdout
+
+
+def test_build_with_a_broken_bank_names_the_problem(project):
+    project.add_bank("a", "module: a\nquestions:\n  - id: A B\n")
+    result = subprocess.run([*PEERCARE, "build"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "book/a/questions.yml" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.build
+def test_serve_prints_urls_serves_both_and_stops_on_ctrl_c(built_book):
+    book_port, apps_port = free_port(), free_port()
+    proc = subprocess.Popen(
+        [*PEERCARE, "serve", "--book-port", str(book_port), "--apps-port", str(apps_port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        lines = []
+        deadline = time.monotonic() + 90
+        while not any("Press Ctrl-C" in x for x in lines):
+            assert time.monotonic() < deadline, lines
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()[-2000:]
+            lines.append(line)
+        assert f"http://127.0.0.1:{book_port}/" in "".join(lines)
+        assert f"http://127.0.0.1:{apps_port}/" in "".join(lines)
+        page = requests.get(f"http://127.0.0.1:{book_port}/book/welcome/index.html", timeout=10)
+        assert page.status_code == 200 and "Need help now?" in page.text
+        gz = requests.get(
+            f"http://127.0.0.1:{book_port}/_static/widgets/embed-amd.js",
+            headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True,
+        )  # fmt: skip
+        assert gz.headers["Content-Encoding"] == "gzip"
+        app_url = f"http://127.0.0.1:{apps_port}/voila/render/self_check.ipynb"
+        assert app_url in "".join(lines)
+        app = requests.get(app_url, timeout=60)
+        assert app.status_code == 200 and "Self-check practice" in app.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    assert "Stopped." in out and "Traceback" not in err
+    for port in (book_port, apps_port):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/", timeout=2)
