@@ -61,10 +61,16 @@ def main() -> None:
     nbytes, nreq = page_bytes(f"http://127.0.0.1:{port}/book/coping/index.html")
     server.shutdown()
     print(f"{'clean build':<34}{clean:8.1f} s")
-    print(f"{'rebuild, one chapter touched':<34}{rebuild_touched:8.1f} s   ratio {rebuild_touched / clean:.2f}x (target <= 0.2x)")
-    print(f"{'rebuild, one question bank edited':<34}{rebuild_bank:8.1f} s   ratio {rebuild_bank / clean:.2f}x")
+    print(
+        f"{'rebuild, one chapter touched':<34}{rebuild_touched:8.1f} s   ratio {rebuild_touched / clean:.2f}x (target <= 0.2x)"
+    )
+    print(
+        f"{'rebuild, one question bank edited':<34}{rebuild_bank:8.1f} s   ratio {rebuild_bank / clean:.2f}x"
+    )
     print(f"{'rebuild, nothing changed':<34}{noop:8.1f} s   ratio {noop / clean:.2f}x")
-    print(f"{'chapter page transfer (gzip)':<34}{nbytes / 1e6:8.2f} MB  in {nreq} requests (target <= 2 MB)")
+    print(
+        f"{'chapter page transfer (gzip)':<34}{nbytes / 1e6:8.2f} MB  in {nreq} requests (target <= 2 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,57 @@ def test_pages_have_no_axe_violations(context, book_url, page_path):
         page.wait_for_selector(".pcq fieldset", timeout=30_000)
     violations = run_axe(page)
     assert violations == [], describe(violations)
+
+
+def test_coping_plan_downloads_escaped_and_keeps_nothing(context, book_url):
+    page = _open(context, f"{book_url}/book/coping/index.html")
+    plan = page.locator(".pcp")
+    plan.locator("input[type=checkbox]").first.check()
+    own = plan.locator("textarea").first
+    own.fill("Call my cousin <script>alert(1)</script>")
+    with page.expect_download() as info:
+        plan.get_by_role("button", name="Save my plan to this device").click()
+    saved = Path(info.value.path()).read_text(encoding="utf-8")
+    first_idea = plan.locator("input[type=checkbox]").first.get_attribute("value")
+    assert "Call my cousin &lt;script&gt;" in saved and "<script>alert" not in saved
+    assert first_idea.replace('"', "&quot;") in saved and "988" in saved
+    stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert "cousin" not in stored
+    page.reload()
+    page.wait_for_selector(".pcp textarea")
+    assert page.locator(".pcp textarea").first.input_value() == ""
+    assert context.outside == [] and context.errors == []
+
+
+def test_private_check_in_reflects_back_without_storing(context, book_url):
+    from peercare.widgets import SelfCheckSpec, load_spec
+
+    spec = load_spec(ROOT / "book" / "seeking-help" / "selfcheck.yml", SelfCheckSpec)
+    page = _open(context, f"{book_url}/book/seeking-help/index.html")
+    check = page.locator(".pcs")
+    stored = "JSON.stringify(Object.assign({}, localStorage))"
+    before = page.evaluate(stored)
+    show = check.get_by_role("button", name="Show my reflection")
+    show.click()
+    assert f"{len(spec.items)} statements are not answered" in check.inner_text()
+    top = spec.scale[-1]
+    for i in range(len(spec.items)):
+        check.locator("fieldset").nth(i).get_by_label(top.label, exact=True).check()
+    show.click()
+    total = top.value * len(spec.items)
+    result = check.locator("[role=status]").inner_text()
+    assert spec.band_for(total).text in result and "988" in result
+    assert page.evaluate(stored) == before
+    assert context.outside == [] and context.errors == []
+
+
+def test_reflection_text_is_not_kept(context, book_url):
+    page = _open(context, f"{book_url}/book/welcome/index.html")
+    box = page.locator(".pcr textarea").first
+    box.fill("something private")
+    page.reload()
+    page.wait_for_selector(".pcr textarea")
+    assert page.locator(".pcr textarea").first.input_value() == ""
+    assert "something private" not in page.evaluate(
+        "JSON.stringify(Object.assign({}, localStorage))"
+    )
