@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-setup
-NPM_STAMP := web/node_modules/.package-lock.json
+NPM_STAMP := web/node_modules/.peercare-lock.sha256
 
 .PHONY: setup start build serve test lint format system-deps clean benchmark
 
@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-$(NPM_STAMP): web/package.json web/package-lock.json
+# npm ci runs only when web/package-lock.json changed (peercare.book.npm_install keeps a hash).
+$(NPM_STAMP): $(STAMP) web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed: install Node.js 20+ (Debian: apt-get install nodejs npm)"; exit 1; }
-	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python -c "from pathlib import Path; from peercare.book import npm_install; npm_install(Path('.').resolve())"
 	touch $(NPM_STAMP)
 
 build: setup

@@ -31,7 +31,8 @@ def small_book(tmp_path):
     (tmp_path / "web").mkdir()
     for f in (ROOT / "web").iterdir():
         if f.is_file():
-            shutil.copy(f, tmp_path / "web" / f.name)
+            shutil.copy2(f, tmp_path / "web" / f.name)
+    # shared with the checkout; same lock file, so the build does not run npm there
     (tmp_path / "web" / "node_modules").symlink_to(ROOT / "web" / "node_modules")
     return tmp_path
 

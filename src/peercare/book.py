@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
 import shutil
 import subprocess
@@ -32,12 +33,14 @@ def widgets_dir(root: Path) -> Path:
 
 
 def npm_install(root: Path) -> None:
-    """``npm ci`` in web/ when node_modules is missing or older than the lock file."""
+    """``npm ci`` in web/ unless node_modules was installed from this exact lock file."""
     web = root / "web"
-    lock = web / "package-lock.json"
-    stamp = web / "node_modules" / ".package-lock.json"
-    if stamp.is_file() and stamp.stat().st_mtime >= lock.stat().st_mtime:
+    lock_hash = hashlib.sha256((web / "package-lock.json").read_bytes()).hexdigest()
+    stamp = web / "node_modules" / ".peercare-lock.sha256"
+    if stamp.is_file() and stamp.read_text().strip() == lock_hash:
         return
+    if (web / "node_modules").is_symlink():
+        raise BuildError(f"{web / 'node_modules'} is a link to another install; not touching it.")
     npm = shutil.which("npm")
     if npm is None:
         raise BuildError("npm is not installed. Install Node.js and npm, then run this again.")
@@ -45,6 +48,7 @@ def npm_install(root: Path) -> None:
     result = subprocess.run(cmd, cwd=web, capture_output=True, text=True)
     if result.returncode:
         raise BuildError(f"npm ci failed in {web}:\n{result.stderr.strip()}")
+    stamp.write_text(lock_hash)
 
 
 def _check_anywidget_match(root: Path) -> None:

@@ -7,11 +7,12 @@ import sys
 
 from .bank import BankError
 from .book import BuildError
+from .evaluation.errors import DemoDataError
 from .paths import ProjectNotFound
 from .serve import ServeError
 
 # Errors whose message is written for the user: print it, no traceback.
-USER_ERRORS = (BankError, BuildError, ServeError, ProjectNotFound)
+USER_ERRORS = (BankError, BuildError, ServeError, ProjectNotFound, DemoDataError)
 
 
 def _build(args) -> int:
@@ -38,6 +39,21 @@ def _check_content(args) -> int:
     return 1 if failed else 0
 
 
+def _demo_data(args) -> int:
+    from .evaluation.demo import demo_folder, write_demo
+
+    out = write_demo(args.out or demo_folder(), n=args.respondents, seed=args.seed)
+    print(f"Wrote SYNTHETIC demo data ({args.respondents} made-up respondents) to {out}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError("give 2 or more")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="peercare", description="Helping the Helpers training kit")
     sub = p.add_subparsers(dest="command", required=True)
@@ -50,6 +66,11 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_serve)
     c = sub.add_parser("check-content", help="reading grade, footer, quiz and language checks")
     c.set_defaults(func=_check_content)
+    d = sub.add_parser("demo-data", help="write a synthetic dataset for the research notebooks")
+    d.add_argument("--out", help="folder to write to (default: data/demo/ in the project)")
+    d.add_argument("--respondents", type=_positive, default=240, help="made-up people (240)")
+    d.add_argument("--seed", type=int, default=2024, help="random seed (2024)")
+    d.set_defaults(func=_demo_data)
     return p
 
 

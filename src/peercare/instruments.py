@@ -36,9 +36,17 @@ from typing import Annotated, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from .bank import Bank
+from .evaluation.errors import ProblemsError
 from .paths import DATA_DIR
 
 INSTRUMENTS_DIR = DATA_DIR / "instruments"
@@ -48,12 +56,8 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-class InstrumentError(ValueError):
+class InstrumentError(ProblemsError):
     """An instrument definition is broken; ``problems`` has one message per fault."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 class _Strict(BaseModel):
@@ -235,8 +239,8 @@ class Instrument(_Strict):
         for item in self.items:
             col = answers[item.id]
             if item.is_choice:
-                key = _normalize(item.correct)
-                out[item.id] = (col.fillna("").map(lambda v, k=key: float(v == k))).astype(float)
+                key, col = _normalize(item.correct), col.fillna("")
+                out[item.id] = col.map({v: float(v == key) for v in col.unique()}).astype(float)
             else:
                 vals = pd.to_numeric(col, errors="coerce").astype(float)
                 out[item.id] = self.scale.min + self.scale.max - vals if item.reverse else vals
@@ -342,7 +346,9 @@ def _validate(raw: dict, source: Path, banks: dict[str, Bank] | None) -> Instrum
         try:
             selection = BankSelection.model_validate(raw["items_from_bank"] or {})
         except ValidationError as exc:
-            raise InstrumentError([f"{source}: items_from_bank: {exc.errors()[0]['msg']}"]) from None
+            raise InstrumentError(
+                [f"{source}: items_from_bank: {exc.errors()[0]['msg']}"]
+            ) from None
         if banks is None:
             from .bank import load_all
 

@@ -1,0 +1,1 @@
+"""Evaluation: read session data, analyse it, suppress small groups, report."""

@@ -1,0 +1,366 @@
+"""Data in: CSV exports (or data frames) checked against the instrument definitions.
+
+Two layouts are read; both may carry the meta columns
+``respondent_id`` (required), ``cohort``, ``site``, ``time``, ``session``, ``synthetic``.
+
+* wide: one row per respondent (per time point), one column per item or free-text id::
+
+      respondent_id,cohort,site,time,useful,will-use,...,helped
+      p0001,2025-spring,Northside,pre,4,5,...,The breathing practice
+
+* long: one row per answer, with ``item`` and ``response`` columns (what the live-session
+  store exports)::
+
+      respondent_id,cohort,site,time,item,response
+      p0001,2025-spring,Northside,then,coping,2
+
+``time`` is needed when the instrument has ``times`` (``pre``/``post``, ``then``/``now``).
+Rated items take whole numbers on the scale; choice items take option ids (``a|c`` for
+several); a blank cell is a missing answer. ``synthetic`` is ``true`` for demo data.
+
+Certification scores (the knowledge check in the gradebook) are long, one row per
+respondent and item: ``respondent_id,[cohort],[site],item,score,max_score``.
+
+Problems (unknown columns, out-of-range values, duplicate respondents, a respondent whose
+cohort or site changes between rows) are all collected and raised together as
+:class:`DataError`, each with the row numbers as a spreadsheet shows them (the header is
+row 1). Nothing is dropped silently.
+
+The session store is not read yet: a store can hand :func:`load_responses` a data frame in
+either layout.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..instruments import Instrument, load_instrument, normalize_choice
+from .errors import DataError
+
+META = ("respondent_id", "cohort", "site", "time", "session", "synthetic")
+GROUPS = ("cohort", "site")
+NOT_GIVEN = "not given"
+ROW = "_row"
+TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
+SCORE_COLUMNS = ("respondent_id", "item", "score", "max_score")
+
+
+def _rows(rows, limit: int = 8) -> str:
+    rows = sorted(int(r) for r in rows)
+    head = ", ".join(map(str, rows[:limit]))
+    more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
+    return f"{'row' if len(rows) == 1 else 'rows'} {head}{more}"
+
+
+def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """A frame of stripped text cells plus the spreadsheet row number in ``_row``."""
+    if isinstance(source, pd.DataFrame):
+        frame, name = source.copy(), "<data frame>"
+        frame.columns = [str(c) for c in frame.columns]
+        frame = frame.astype(object).where(frame.notna(), "").astype(str)
+    else:
+        name = str(source)
+        try:
+            frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
+        except FileNotFoundError:
+            raise DataError([f"{name}: no such file"]) from None
+        except UnicodeDecodeError:
+            raise DataError(
+                [f"{name}: the file is not UTF-8 text (save it as CSV UTF-8)"]
+            ) from None
+        except pd.errors.EmptyDataError:
+            raise DataError([f"{name}: the file is empty"]) from None
+        except pd.errors.ParserError as exc:
+            raise DataError([f"{name}: not a readable CSV file: {exc}"]) from None
+    frame.columns = [c.strip() for c in frame.columns]
+    frame = frame.apply(lambda s: s.str.strip())
+    frame[ROW] = np.arange(len(frame)) + 2
+    return frame, name
+
+
+def _check_rows(frame: pd.DataFrame, key: list[str], name: str) -> list[str]:
+    """Blank ids, duplicate keys, and cohort/site that change for one respondent."""
+    problems = []
+    blank = frame.loc[frame["respondent_id"] == "", ROW]
+    if len(blank):
+        problems.append(f"{name}: {_rows(blank)}: respondent_id is blank")
+    dup = frame[frame.duplicated(key, keep=False) & (frame["respondent_id"] != "")]
+    for k, rows in dup.groupby(key, sort=False)[ROW]:
+        k = k if isinstance(k, tuple) else (k,)
+        label = ", ".join(f"{c} {v!r}" for c, v in zip(key, k, strict=True))
+        problems.append(f"{name}: {_rows(rows)}: {label} appears more than once")
+    for col in GROUPS:
+        if col not in frame:
+            continue
+        n = frame.groupby("respondent_id")[col].transform("nunique")
+        for rid, part in frame[n > 1].groupby("respondent_id", sort=False):
+            values = ", ".join(repr(v) for v in part[col].unique())
+            problems.append(
+                f"{name}: {_rows(part[ROW])}: respondent {rid!r} has different {col} values "
+                f"({values})"
+            )
+    if "synthetic" in frame:
+        bad = frame.loc[~frame["synthetic"].str.lower().isin(TRUE | FALSE), ROW]
+        if len(bad):
+            problems.append(f"{name}: {_rows(bad)}: synthetic is true or false")
+    return problems
+
+
+def _unknown_columns(frame: pd.DataFrame, allowed, name: str, what: str) -> list[str]:
+    unknown = [c for c in frame.columns if c not in allowed and c != ROW]
+    if not unknown:
+        return []
+    return [
+        f"{name}: row 1 (header): unknown column{'s' if len(unknown) > 1 else ''} "
+        f"{', '.join(map(repr, unknown))}; {what}"
+    ]
+
+
+def _check_values(cells: pd.DataFrame, inst: Instrument, name: str) -> tuple[pd.Series, list]:
+    """Check and convert answer cells (``item``, ``response``, ``_row``)."""
+    problems, values = [], pd.Series(np.nan, index=cells.index, dtype=object)
+    free = {f.id for f in inst.free_text}
+    for item_id, part in cells.groupby("item", sort=False):
+        given = part["response"] != ""
+        if item_id in free:
+            values[part.index[given]] = part.loc[given, "response"]
+            continue
+        item = inst.item(item_id)
+        if item.is_choice:  # few distinct answers: check each once
+            norm = {v: normalize_choice(v) for v in part["response"].unique()}
+            fits = {
+                v: set(n.split("|")) <= set(item.options) and (item.multiple or "|" not in n)
+                for v, n in norm.items()
+            }
+            ok = part["response"].map(fits).astype(bool)
+            rule = f"one of {'|'.join(item.options)}" + (" (several joined by |)" * item.multiple)
+            good = part["response"].map(norm)
+        else:
+            num = pd.to_numeric(part["response"], errors="coerce")
+            ok = num.between(inst.scale.min, inst.scale.max) & (num == num.round())
+            rule = f"a whole number from {inst.scale.min} to {inst.scale.max}"
+            good = num.astype(float)
+        bad = part[given & ~ok]
+        for value, rows in bad.groupby("response", sort=False)[ROW]:
+            problems.append(f"{name}: {_rows(rows)}: {item_id} = {value!r}; expected {rule}")
+        keep = given & ok
+        values[part.index[keep]] = good[keep]
+    return values, problems
+
+
+@dataclass
+class Responses:
+    """Checked answers to one instrument: one row per respondent (per time)."""
+
+    instrument: Instrument
+    answers: pd.DataFrame
+    synthetic: bool = False
+    source: str = ""
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """Meta columns plus the instrument's scores."""
+        meta = self.answers[[c for c in self.answers.columns if c in META]]
+        return pd.concat([meta, self.instrument.score(self.answers)], axis=1)
+
+    @property
+    def n_respondents(self) -> int:
+        return int(self.answers["respondent_id"].nunique())
+
+    def paired(self, score: str = "total") -> tuple[pd.DataFrame, int]:
+        """Respondents with both times scored, and the number without a pair."""
+        before, after = self.instrument.times
+        s = self.scores.dropna(subset=[score])
+        wide = s.pivot(index="respondent_id", columns="time", values=score)
+        wide = wide.reindex(columns=[before, after])
+        groups = s.drop_duplicates("respondent_id").set_index("respondent_id")[list(GROUPS)]
+        pairs = wide.dropna().join(groups).rename(columns={before: "before", after: "after"})
+        return pairs.reset_index(), int(len(wide) - len(pairs))
+
+
+def load_responses(source: str | Path | pd.DataFrame, instrument: Instrument | str) -> Responses:
+    """Read, check and convert one instrument's data (wide or long layout)."""
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    frame, name = read_table(source)
+    long = {"item", "response"} <= set(frame.columns)
+    allowed = set(META) | ({"item", "response"} if long else set(inst.columns))
+    what = f"the columns of {inst.id!r} are {', '.join(inst.columns)}"
+    if long:
+        what = "long data has item and response columns"
+    problems = _unknown_columns(frame, allowed, name, what)
+    needed = ["respondent_id"] + (["time"] if inst.times else [])
+    missing = [c for c in needed if c not in frame]
+    if missing:
+        problems.append(f"{name}: row 1 (header): missing column(s) {', '.join(missing)}")
+        raise DataError(problems)
+    for col in GROUPS:
+        if col not in frame:
+            frame[col] = NOT_GIVEN
+    key = ["respondent_id"] + (["time"] if inst.times else [])
+    if inst.times:
+        bad = frame[~frame["time"].isin(inst.times)]
+        for value, rows in bad.groupby("time", sort=False)[ROW]:
+            problems.append(f"{name}: {_rows(rows)}: time {value!r} is not one of {inst.times}")
+    meta = [c for c in META if c in frame]
+    if long:
+        unknown = frame[~frame["item"].isin(inst.columns)]
+        for value, rows in unknown.groupby("item", sort=False)[ROW]:
+            problems.append(f"{name}: {_rows(rows)}: item {value!r} is not in {inst.id!r}")
+        cells = frame[frame["item"].isin(inst.columns)]
+        problems += _check_rows(cells, key + ["item"], name)
+        present = set(cells["item"])
+    else:
+        problems += _check_rows(frame, key, name)
+        present = set(frame.columns)
+        cells = frame.melt(id_vars=meta + [ROW], value_vars=[c for c in inst.columns if c in frame])
+        cells = cells.rename(columns={"variable": "item", "value": "response"})
+    absent = [i for i in inst.item_ids if i not in present]
+    if absent:
+        problems.append(f"{name}: no answers at all for item(s) {', '.join(absent)}")
+    values, value_problems = _check_values(cells, inst, name)
+    problems += value_problems
+    if problems:
+        raise DataError(problems)
+    cells = cells.assign(value=values)
+    answers = cells.pivot(index=key, columns="item", values="value").reindex(columns=inst.columns)
+    rated = [i.id for i in inst.items if not i.is_choice]
+    answers[rated] = answers[rated].astype(float)
+    firsts = cells.drop_duplicates(key).set_index(key)[[c for c in meta if c not in key] + [ROW]]
+    answers = firsts.join(answers).reset_index()
+    synthetic = "synthetic" in frame and frame["synthetic"].str.lower().isin(TRUE).any()
+    return Responses(inst, answers.sort_values(ROW, ignore_index=True), bool(synthetic), name)
+
+
+@dataclass
+class Scores:
+    """Item scores from a gradebook: respondents by items, and each item's maximum."""
+
+    points: pd.DataFrame
+    max_score: pd.Series
+    groups: pd.DataFrame
+    synthetic: bool = False
+    source: str = ""
+
+    @property
+    def n_respondents(self) -> int:
+        return len(self.points)
+
+
+def load_scores(source: str | Path | pd.DataFrame) -> Scores:
+    """Read and check item scores (long: respondent_id, item, score, max_score)."""
+    frame, name = read_table(source)
+    allowed = set(META) | set(SCORE_COLUMNS)
+    problems = _unknown_columns(frame, allowed, name, f"expected {', '.join(SCORE_COLUMNS)}")
+    missing = [c for c in SCORE_COLUMNS if c not in frame]
+    if missing:
+        problems.append(f"{name}: row 1 (header): missing column(s) {', '.join(missing)}")
+        raise DataError(problems)
+    for col in GROUPS:
+        if col not in frame:
+            frame[col] = NOT_GIVEN
+    problems += _check_rows(frame, ["respondent_id", "item"], name)
+    score = pd.to_numeric(frame["score"], errors="coerce")
+    top = pd.to_numeric(frame["max_score"], errors="coerce")
+    bad = frame[~(top > 0)]
+    for value, rows in bad.groupby("max_score", sort=False)[ROW]:
+        problems.append(f"{name}: {_rows(rows)}: max_score {value!r} is not a number above 0")
+    bad = frame[(frame["score"] != "") & ~score.between(0, top)]
+    for value, rows in bad.groupby("score", sort=False)[ROW]:
+        problems.append(f"{name}: {_rows(rows)}: score {value!r} is not between 0 and max_score")
+    spread = top.groupby(frame["item"]).nunique()
+    for item in spread[spread > 1].index:
+        rows = frame.loc[frame["item"] == item, ROW]
+        problems.append(f"{name}: {_rows(rows)}: item {item!r} has more than one max_score")
+    if problems:
+        raise DataError(problems)
+    frame = frame.assign(score=score)
+    points = frame.pivot(index="respondent_id", columns="item", values="score")
+    groups = frame.drop_duplicates("respondent_id").set_index("respondent_id")[list(GROUPS)]
+    maxes = top.groupby(frame["item"]).first().reindex(points.columns)
+    synthetic = "synthetic" in frame and frame["synthetic"].str.lower().isin(TRUE).any()
+    return Scores(points, maxes, groups.reindex(points.index), bool(synthetic), name)
+
+
+# -- a folder of exports -----------------------------------------------------------------
+FILES = {
+    "knowledge": "knowledge.csv",
+    "reaction": "reaction.csv",
+    "retrospective": "retrospective.csv",
+    "quiz": "quiz.csv",
+    "certification": "certification.csv",
+}
+DATA_ENV = "PEERCARE_EVAL_DATA"
+
+
+@dataclass
+class Dataset:
+    """Everything found in one data folder; a missing file is ``None``."""
+
+    folder: Path
+    knowledge: Responses | None = None
+    reaction: Responses | None = None
+    retrospective: Responses | None = None
+    quiz: Responses | None = None
+    certification: Scores | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def parts(self) -> dict[str, Responses | Scores]:
+        return {k: getattr(self, k) for k in FILES if getattr(self, k) is not None}
+
+    @property
+    def synthetic(self) -> bool:
+        return any(p.synthetic for p in self.parts.values())
+
+
+def default_folder(banks=None) -> Path:
+    """``$PEERCARE_EVAL_DATA`` if set; else the demo folder ``data/demo/``, written first
+    when it is missing or was made from older question banks."""
+    from .demo import ensure_demo
+
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else ensure_demo(banks=banks)
+
+
+def open_data(folder: str | Path | None = None, banks=None) -> Dataset:
+    """Load and check every known file in a folder (default: :func:`default_folder`);
+    all problems are raised together."""
+    from ..bank import load_all
+
+    banks = load_all() if banks is None else banks
+    folder = default_folder(banks) if folder is None else folder
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError([f"{folder}: no such folder"])
+    data, problems = Dataset(folder), []
+    for part, filename in FILES.items():
+        if not (folder / filename).is_file():
+            data.notes.append(f"{filename} is not in {folder}; that part is skipped.")
+            continue
+        try:
+            setattr(data, part, load_part(folder, part, banks))
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems)
+    return data
+
+
+def load_part(folder: str | Path, part: str, banks=None) -> Responses | Scores:
+    """One file of a data folder (``knowledge``, ``quiz``, ...), checked."""
+    from ..bank import load_all
+    from ..instruments import from_banks
+
+    path = Path(folder) / FILES[part]
+    if part == "certification":
+        return load_scores(path)
+    if part in ("quiz", "knowledge") and banks is None:
+        banks = load_all()
+    inst = from_banks(banks) if part == "quiz" else load_instrument(part, banks=banks)
+    return load_responses(path, inst)

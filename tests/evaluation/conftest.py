@@ -1,0 +1,86 @@
+"""Crafted question banks and data folders for the evaluation tests."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import pytest
+
+from peercare.bank import parse_bank
+from peercare.instruments import load_instrument
+
+BANK = """
+module: alpha
+questions:
+  - id: q-single
+    kind: single
+    prompt: Pick one.
+    prepost: true
+    difficulty: easy
+    options:
+      - {id: a, text: A, correct: true, feedback: Yes.}
+      - {id: b, text: B, feedback: No.}
+      - {id: c, text: C, feedback: No.}
+  - id: q-multi
+    kind: multiple
+    prompt: Pick all.
+    prepost: true
+    options:
+      - {id: a, text: A, correct: true, feedback: Yes.}
+      - {id: b, text: B, correct: true, feedback: Yes.}
+      - {id: c, text: C, feedback: No.}
+  - id: q-tf
+    kind: true_false
+    prompt: True?
+    prepost: true
+    difficulty: hard
+    options:
+      - {id: "true", text: "True", correct: true, feedback: Yes.}
+      - {id: "false", text: "False", feedback: No.}
+  - id: q-quiz-only
+    kind: single
+    prompt: Not on the knowledge test.
+    options:
+      - {id: a, text: A, feedback: No.}
+      - {id: b, text: B, correct: true, feedback: Yes.}
+"""
+
+
+@pytest.fixture(scope="session")
+def banks():
+    bank = parse_bank(textwrap.dedent(BANK), "alpha/questions.yml")
+    return {bank.module: bank}
+
+
+@pytest.fixture(scope="session")
+def knowledge(banks):
+    return load_instrument("knowledge", banks=banks)
+
+
+@pytest.fixture(scope="session")
+def reaction():
+    return load_instrument("reaction")
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write rows (a list of dicts or a CSV string) to a file and return its path."""
+
+    def write(rows, name: str = "data.csv"):
+        path = tmp_path / name
+        if isinstance(rows, str):
+            path.write_text(textwrap.dedent(rows).lstrip())
+        else:
+            pd.DataFrame(rows).to_csv(path, index=False)
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory, banks):
+    """A synthetic data folder made from the crafted banks."""
+    from peercare.evaluation.demo import write_demo
+
+    return write_demo(tmp_path_factory.mktemp("demo") / "demo", n=120, seed=7, banks=banks)
