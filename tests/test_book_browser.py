@@ -198,3 +198,21 @@ def test_reflection_text_is_not_kept(context, book_url):
     assert "something private" not in page.evaluate(
         "JSON.stringify(Object.assign({}, localStorage))"
     )
+
+
+def test_reader_goes_from_welcome_to_chapter_five_with_next_links(context, book_url):
+    titles = ["Naming and recognizing trauma", "Stressors and trauma responses",
+              "Stress and coping strategies", "Recognizing the need for help in others",
+              "Knowing when to seek help for yourself"]  # fmt: skip
+    page = context.new_page()
+    page.goto(f"{book_url}/")  # index.html redirects to the welcome page
+    page.wait_for_selector("article h1")
+    assert "Welcome" in page.locator("article h1").inner_text()
+    for title in titles:
+        page.locator("a.right-next").click()
+        page.wait_for_load_state()
+        assert title in page.locator("article h1").inner_text()
+    sidebar = page.locator("nav.bd-docs-nav").text_content()
+    assert all(t in sidebar for t in titles)
+    page.locator("a.left-prev").click()
+    assert titles[3] in page.locator("article h1").inner_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,8 +85,8 @@ def test_sum_scoring_bands_and_messages():
     inst = load_instrument("self-checkin")
     rows = [dict.fromkeys(inst.item_ids, v) for v in (0.0, 1.0, 3.0)]
     scored = inst.score(pd.DataFrame(rows))
-    # five items plus two reversed ones (3 - v)
-    assert list(scored["total"]) == [6.0, 9.0, 15.0]
+    # eight items, none reversed: the sum of what was marked
+    assert list(scored["total"]) == [0.0, 8.0, 24.0]
     assert list(scored["total_band"]) == [
         "Few signs of strain right now",
         "Some signs of strain",
@@ -182,3 +184,18 @@ license: {validated: false, name: x, attribution: y}
 """
     with pytest.raises(InstrumentError, match="no bank question matches"):
         parse_instrument(text, banks=banks)
+
+
+def test_self_checkin_instrument_matches_the_chapter_widget():
+    """One check-in: the evaluation instrument and what readers see in the book agree."""
+    from peercare.instruments import load_instrument
+    from peercare.widgets import SelfCheckSpec, load_spec
+
+    root = Path(__file__).resolve().parents[2]
+    book = load_spec(root / "book" / "seeking-help" / "selfcheck.yml", SelfCheckSpec)
+    inst = load_instrument("self-checkin")
+    assert [(i.id, i.text) for i in inst.items] == [(i.id, i.text) for i in book.items]
+    assert {int(k): v for k, v in inst.scale.labels.items()} == {
+        p.value: p.label for p in book.scale
+    }
+    assert not any(getattr(i, "reverse", False) for i in inst.items)
