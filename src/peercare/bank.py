@@ -27,24 +27,17 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
 
-import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
     model_validator,
 )
 
 from .paths import book_dir
+from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
 
 BANK_FILENAME = "questions.yml"
-
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class Kind(StrEnum):
@@ -60,18 +53,14 @@ class Difficulty(StrEnum):
     hard = "hard"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(_Strict):
+class Option(Strict):
     id: Id
     text: Text
     correct: bool = False
     feedback: Text
 
 
-class Question(_Strict):
+class Question(Strict):
     id: Id
     kind: Kind
     prompt: Text
@@ -118,7 +107,7 @@ class Question(_Strict):
         return frozenset(chosen) == self.correct_ids
 
 
-class Bank(_Strict):
+class Bank(Strict):
     module: Id
     title: Text = "Check what you learned"
     intro: Text | None = None
@@ -139,77 +128,27 @@ class Bank(_Strict):
         raise KeyError(question_id)
 
 
-class BankError(ValueError):
+class BankError(ProblemsError):
     """A bank (or set of banks) is broken. ``problems`` lists one message per fault."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
-def _where(raw: object, loc: tuple) -> str:
-    """Turn a pydantic error location into 'question 'x': option 'b': field'."""
-    parts: list[str] = []
-    node = raw
-    for key in loc:
-        if isinstance(key, int) and isinstance(node, list) and key < len(node):
-            node = node[key]
-            ident = node.get("id") if isinstance(node, dict) else None
-            label = parts.pop() if parts and parts[-1] in ("questions", "options") else "item"
-            label = {"questions": "question", "options": "option"}.get(label, label)
-            parts.append(f"{label} {ident!r}" if ident else f"{label} #{key + 1}")
-        else:
-            parts.append(str(key))
-            node = node.get(key) if isinstance(node, dict) else None
-    return ": ".join(parts)
-
-
-_MESSAGES = {
-    "missing": "is missing",
-    "extra_forbidden": "is not a known field (check the spelling)",
-    "string_too_short": "is empty",
-    "string_type": "should be text: put it in quotes (YAML reads yes, no, on, off and "
-    "numbers as other things)",
-}
-
-
-def _describe(err: dict) -> str:
-    msg = _MESSAGES.get(err["type"], err["msg"])
-    return msg.removeprefix("Value error, ")
 
 
 def parse_bank(text: str, source: Path | str = "<bank>") -> Bank:
     """Parse and validate one bank's YAML text."""
     source = Path(source)
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BankError([f"{source}{where}: not valid YAML: {problem}"]) from None
+    raw = parse_yaml(text, source, BankError)
     if not isinstance(raw, dict):
         raise BankError([f"{source}: a bank is a mapping with 'module' and 'questions'"])
     try:
         bank = Bank.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = _where(raw, err["loc"])
-            problems.append(f"{source}: {where}: {_describe(err)}".replace(": : ", ": "))
-        raise BankError(problems) from None
+        raise BankError(describe(exc, raw, source)) from None
     object.__setattr__(bank, "source", source)
     return bank
 
 
 def load_bank(path: Path | str) -> Bank:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BankError([f"{path}: cannot read the bank: {exc.strerror}"]) from None
-    except UnicodeDecodeError:
-        raise BankError([f"{path}: the file is not UTF-8 text"]) from None
+    text = read_text(path, "bank", BankError)
     return parse_bank(text, path)
 
 

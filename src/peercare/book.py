@@ -11,7 +11,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from .paths import project_root
+from .paths import STATIC_DIR, project_root
 
 
 class BuildError(RuntimeError):
@@ -86,16 +86,20 @@ def install_widget_js(root: Path | None = None) -> Path:
 
 
 def chapter_data_files(page: Path) -> list[Path]:
-    """The YAML files a chapter page's code reads: everything ``*.yml`` in its folder."""
-    return sorted(page.parent.glob("*.yml")) if page.parent.name != "book" else []
+    """Files a chapter page's output depends on beyond its own code: the YAML beside it
+    (question bank, plan...) and the widgets' JavaScript and CSS, which are embedded in the
+    page's widget state."""
+    if page.parent.name == "book":
+        return []
+    return sorted(page.parent.glob("*.yml")) + sorted(STATIC_DIR.iterdir())
 
 
 def drop_stale_cache(root: Path) -> list[str]:
-    """Forget cached runs of chapters whose YAML (question bank, plan...) changed since.
+    """Forget cached runs of chapters whose inputs (see :func:`chapter_data_files`) changed.
 
-    jupyter-cache keys a run on the notebook's code only; a chapter's widgets also depend
-    on the YAML files beside it, so an edited file must make that chapter run again.
-    (``peercare.sphinxext`` makes Sphinx re-read the page for the same reason.)
+    jupyter-cache keys a run on the notebook's code only, and Sphinx re-reads a page only
+    when its source changes, so an edited bank or widget script would otherwise leave the
+    old quiz in the page. The page's source is touched so that Sphinx reads it again.
     """
     cache_dir = root / "_build" / ".jupyter_cache"
     if not cache_dir.is_dir():
@@ -109,6 +113,8 @@ def drop_stale_cache(root: Path) -> list[str]:
         newest = max((f.stat().st_mtime for f in chapter_data_files(uri)), default=0)
         if newest > record.created.timestamp():
             cache.remove_cache(record.pk)
+            if uri.is_file():
+                uri.touch()
             dropped.append(str(uri.relative_to(root)) if uri.is_relative_to(root) else str(uri))
     return dropped
 

@@ -31,40 +31,29 @@ path; item ``text`` may be left out so no licensed wording needs to be written d
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
     model_validator,
 )
 
 from .bank import Bank
-from .evaluation.errors import ProblemsError
 from .paths import DATA_DIR
+from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
 
 INSTRUMENTS_DIR = DATA_DIR / "instruments"
 CHOICE_SEP = "|"
-
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class InstrumentError(ProblemsError):
     """An instrument definition is broken; ``problems`` has one message per fault."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Scale(_Strict):
+class Scale(Strict):
     min: int
     max: int
     labels: dict[int, Text] = Field(default_factory=dict)
@@ -79,7 +68,7 @@ class Scale(_Strict):
         return self
 
 
-class Item(_Strict):
+class Item(Strict):
     """A rated item (answered on the scale) or, with ``options``, a choice item."""
 
     id: Id
@@ -111,32 +100,32 @@ class Item(_Strict):
         return self
 
 
-class FreeText(_Strict):
+class FreeText(Strict):
     id: Id
     text: Text | None = None
     themes: dict[Id, list[Text]] = Field(default_factory=dict)
 
 
-class Band(_Strict):
+class Band(Strict):
     label: Text
     min: float
     message: Text | None = None
 
 
-class Scoring(_Strict):
+class Scoring(Strict):
     method: Literal["mean", "sum", "percent_correct"]
     min_answered: float = Field(default=1.0, gt=0, le=1)
     total: bool = True
 
 
-class License(_Strict):
+class License(Strict):
     validated: bool
     name: Text
     attribution: Text
     note: Text | None = None
 
 
-class BankSelection(_Strict):
+class BankSelection(Strict):
     """Which bank questions form the items: ``prepost`` flag, chapters, topics."""
 
     prepost: bool | None = True
@@ -144,7 +133,7 @@ class BankSelection(_Strict):
     topics: list[Id] | None = None
 
 
-class Instrument(_Strict):
+class Instrument(Strict):
     id: Id
     title: Text
     version: str = "1"
@@ -326,19 +315,6 @@ def from_banks(banks: dict[str, Bank], id: str = "quiz", prepost: bool | None = 
     return _validate(raw, Path(f"<{id}>"), banks)
 
 
-def _where(loc: tuple, raw: dict) -> str:
-    parts, node = [], raw
-    for key in loc:
-        if isinstance(key, int) and isinstance(node, list) and key < len(node):
-            node = node[key]
-            ident = node.get("id") if isinstance(node, dict) else None
-            parts[-1] = f"{parts[-1]} {ident!r}" if ident else f"{parts[-1]} #{key + 1}"
-        else:
-            parts.append(str(key))
-            node = node.get(key) if isinstance(node, dict) else None
-    return ": ".join(parts)
-
-
 def _validate(raw: dict, source: Path, banks: dict[str, Bank] | None) -> Instrument:
     if "items_from_bank" in raw:
         if "items" in raw:
@@ -359,14 +335,7 @@ def _validate(raw: dict, source: Path, banks: dict[str, Bank] | None) -> Instrum
     try:
         inst = Instrument.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = _where(err["loc"], raw)
-            msg = {"extra_forbidden": "is not a known field (check the spelling)"}.get(
-                err["type"], err["msg"].removeprefix("Value error, ")
-            )
-            problems.append(f"{source}: {where}: {msg}" if where else f"{source}: {msg}")
-        raise InstrumentError(problems) from None
+        raise InstrumentError(describe(exc, raw, source)) from None
     object.__setattr__(inst, "source", source)
     return inst
 
@@ -376,12 +345,7 @@ def parse_instrument(
 ) -> Instrument:
     """Parse and validate one instrument's YAML text."""
     source = Path(source)
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise InstrumentError([f"{source}{where}: not valid YAML"]) from None
+    raw = parse_yaml(text, source, InstrumentError)
     if not isinstance(raw, dict):
         raise InstrumentError([f"{source}: an instrument is a mapping with 'id', 'items', ..."])
     return _validate(raw, source, banks)
@@ -401,10 +365,5 @@ def load_instrument(name_or_path: str | Path, banks: dict[str, Bank] | None = No
                 [f"no shipped instrument {str(name_or_path)!r}; shipped: {', '.join(shipped())}"]
             )
         path = INSTRUMENTS_DIR / f"{name_or_path}.yml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InstrumentError([f"{path}: cannot read the instrument: {exc.strerror}"]) from None
-    except UnicodeDecodeError:
-        raise InstrumentError([f"{path}: the file is not UTF-8 text"]) from None
+    text = read_text(path, "instrument", InstrumentError)
     return parse_instrument(text, path, banks)

@@ -21,7 +21,12 @@ from .bank import Bank, Question, load_module
 from .paths import STATIC_DIR
 
 log = logging.getLogger(__name__)
-_CSS = STATIC_DIR / "widgets.css"
+CSS = STATIC_DIR / "widgets.css"
+
+
+def esm(name: str) -> str:
+    """A widget's JavaScript module: ``static/common.js`` followed by ``static/<name>``."""
+    return "\n".join((STATIC_DIR / f).read_text(encoding="utf-8") for f in ("common.js", name))
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,8 @@ def _question_json(q: Question) -> dict:
 class Quiz(anywidget.AnyWidget):
     """A quiz over some questions of a bank."""
 
-    _esm = STATIC_DIR / "quiz.js"
-    _css = _CSS
+    _esm = esm("quiz.js")
+    _css = CSS
 
     quiz_id = traitlets.Unicode("quiz").tag(sync=True)
     title = traitlets.Unicode("Check what you learned").tag(sync=True)
@@ -102,8 +107,8 @@ def chapter_quiz(module: str, root: Path | None = None, **kwargs) -> Quiz:
 class Reflection(anywidget.AnyWidget):
     """Private reflection prompts. The typed text never leaves the page: no trait holds it."""
 
-    _esm = STATIC_DIR / "reflection.js"
-    _css = _CSS
+    _esm = esm("reflection.js")
+    _css = CSS
 
     title = traitlets.Unicode("Reflection").tag(sync=True)
     prompts = traitlets.List(trait=traitlets.Unicode()).tag(sync=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from . import helpnow
 
 
@@ -25,16 +23,7 @@ def _drop_thebe(app) -> None:
                 app.disconnect(listener.id)
 
 
-def _note_chapter_data(app, docname, source) -> None:
-    """Re-read a chapter page when a YAML file beside it (its quiz bank, plan...) changes."""
-    from .book import chapter_data_files
-
-    for path in chapter_data_files(Path(app.env.doc2path(docname))):
-        app.env.note_dependency(str(path))
-
-
 def setup(app):
-    app.connect("source-read", _note_chapter_data)
     _drop_thebe(app)
     app.connect("config-inited", _set_footer)
     app.add_css_file("widgets/book.css")

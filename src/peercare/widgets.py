@@ -7,57 +7,49 @@ picks stays in the page: no trait holds it, so nothing syncs to a kernel or leav
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import anywidget
 import traitlets
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from . import helpnow
-from .paths import STATIC_DIR
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+from .quiz import CSS, esm
+from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
 
 
-class ContentFileError(ValueError):
+class ContentFileError(ProblemsError):
     """A widget's YAML file is missing or broken; the message names the file and field."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PlanSection(_Strict):
+class PlanSection(Strict):
     id: Id
     heading: Text
     prompt: Text
     ideas: list[Text] = Field(default_factory=list, max_length=12)
 
 
-class PlanSpec(_Strict):
+class PlanSpec(Strict):
     title: Text
     intro: Text | None = None
     sections: list[PlanSection] = Field(min_length=1)
 
 
-class ScalePoint(_Strict):
+class ScalePoint(Strict):
     value: int = Field(ge=0, le=10)
     label: Text
 
 
-class CheckItem(_Strict):
+class CheckItem(Strict):
     id: Id
     text: Text
 
 
-class Band(_Strict):
+class Band(Strict):
     max: int
     text: Text
 
 
-class SelfCheckSpec(_Strict):
+class SelfCheckSpec(Strict):
     title: Text
     label: Text
     timeframe: Text | None = None
@@ -74,24 +66,20 @@ class SelfCheckSpec(_Strict):
 
 
 def load_spec(path: Path | str, model: type[BaseModel]) -> BaseModel:
+    """A chapter widget's YAML file, validated against ``model``."""
     path = Path(path)
+    raw = parse_yaml(read_text(path, "file", ContentFileError), path, ContentFileError)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return model.model_validate(raw)
-    except OSError as exc:
-        raise ContentFileError(f"{path}: cannot read it ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ContentFileError(f"{path}: not valid YAML: {exc}") from None
     except ValidationError as exc:
-        lines = [f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise ContentFileError("\n".join(lines)) from None
+        raise ContentFileError(describe(exc, raw, path)) from None
 
 
 class CopingPlan(anywidget.AnyWidget):
     """The coping-plan builder; print or download happens in the browser."""
 
-    _esm = STATIC_DIR / "plan.js"
-    _css = STATIC_DIR / "widgets.css"
+    _esm = esm("plan.js")
+    _css = CSS
     title = traitlets.Unicode().tag(sync=True)
     intro = traitlets.Unicode("").tag(sync=True)
     sections = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
@@ -111,8 +99,8 @@ class CopingPlan(anywidget.AnyWidget):
 class SelfCheck(anywidget.AnyWidget):
     """A private reflection check-in (our own items, not a validated instrument)."""
 
-    _esm = STATIC_DIR / "selfcheck.js"
-    _css = STATIC_DIR / "widgets.css"
+    _esm = esm("selfcheck.js")
+    _css = CSS
     title = traitlets.Unicode().tag(sync=True)
     label = traitlets.Unicode().tag(sync=True)
     timeframe = traitlets.Unicode("").tag(sync=True)

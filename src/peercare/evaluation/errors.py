@@ -6,20 +6,9 @@ alone, with no Python traceback.
 
 from __future__ import annotations
 
-MAX_SHOWN = 40
+from ..schema import ProblemsError
 
-
-class ProblemsError(ValueError):
-    """A list of problems, one message each; the message shows the first ``MAX_SHOWN``."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        shown = problems[:MAX_SHOWN]
-        more = len(problems) - len(shown)
-        super().__init__("\n".join(shown + ([f"... and {more} more problems"] if more else [])))
-
-    def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: please fix these problems", *str(self).splitlines()]
+__all__ = ["ProblemsError", "DataError", "DemoDataError"]
 
 
 class DataError(ProblemsError):

@@ -2,22 +2,6 @@
 // Nothing syncs to Python (no trait holds the reader's plan) and nothing is sent.
 // The reader can print the plan or download it as an HTML file made in the browser.
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function escapeHtml(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
-
-let counter = 0;
-
 function render({ model, el: root }) {
   const uid = `pcp-${++counter}`;
   const sections = model.get("sections") || [];
@@ -68,12 +52,7 @@ function render({ model, el: root }) {
   root.appendChild(wrap);
 
   save.addEventListener("click", () => {
-    const url = URL.createObjectURL(new Blob([planHtml()], { type: "text/html" }));
-    const a = el("a", { href: url, download: "my-coping-plan.html" });
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveToDevice(planHtml(), "my-coping-plan.html", "text/html");
   });
   print.addEventListener("click", () => {
     const frame = el("iframe", { title: "Plan to print", style: "position:fixed;width:0;height:0;border:0" });

@@ -6,16 +6,6 @@
 
 const STORE_PREFIX = "peercare-quiz:";
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function loadProgress(key) {
   try {
     const raw = window.localStorage.getItem(key);
@@ -47,8 +37,6 @@ function sameSet(a, b) {
   const s = new Set(a);
   return b.every((x) => s.has(x));
 }
-
-let counter = 0;
 
 function render({ model, el: root }) {
   const questions = model.get("questions") || [];

@@ -2,18 +2,6 @@
 // or sent (there is no trait for the text). The reader may save a copy to their own
 // device as a text file, made in the browser.
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-let counter = 0;
-
 function render({ model, el: root }) {
   const uid = `pcr-${++counter}`;
   const prompts = model.get("prompts") || [];
@@ -40,12 +28,7 @@ function render({ model, el: root }) {
 
   save.addEventListener("click", () => {
     const text = prompts.map((p, i) => `${p}\n${areas[i].value}\n`).join("\n");
-    const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
-    const a = el("a", { href: url, download: "my-reflection.txt" });
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveToDevice(text, "my-reflection.txt", "text/plain");
   });
   clear.addEventListener("click", () => {
     areas.forEach((a) => (a.value = ""));

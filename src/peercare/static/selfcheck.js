@@ -1,18 +1,6 @@
 // A private, non-diagnostic reflection check-in. The answers and the total never leave
 // the page: no trait holds them. It reflects back what the reader said and points to help.
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-let counter = 0;
-
 function render({ model, el: root }) {
   const uid = `pcs-${++counter}`;
   const items = model.get("items") || [];
