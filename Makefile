@@ -53,7 +53,7 @@ test: setup system-deps lint
 	$(BIN)/python -m pytest
 
 benchmark: setup
-	$(BIN)/python benchmarks/book_build.py
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf _build web/dist

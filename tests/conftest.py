@@ -46,3 +46,15 @@ def chromium_path() -> str:
             "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
         )
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL server for the whole run (see tests/postgres.py)."""
+    from .postgres import start_server
+
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -32,6 +32,7 @@ def voila_server(target: Path, env: dict | None = None, extra: list[str] | None 
         stderr=subprocess.PIPE,
     )
     url = f"http://{HOST}:{port}"
+    voila_server.last_pid = proc.pid
     try:
         deadline = time.monotonic() + 60
         while True:

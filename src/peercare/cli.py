@@ -7,12 +7,15 @@ import sys
 
 from .bank import BankError
 from .book import BuildError
+from .certification.course import CertError
 from .evaluation.errors import DemoDataError
 from .paths import ProjectNotFound
 from .serve import ServeError
+from .store.api import InputRefused, StoreUnavailable
 
 # Errors whose message is written for the user: print it, no traceback.
-USER_ERRORS = (BankError, BuildError, ServeError, ProjectNotFound, DemoDataError)
+USER_ERRORS = (BankError, BuildError, ServeError, ProjectNotFound, DemoDataError, CertError)
+USER_ERRORS += (InputRefused, StoreUnavailable)
 
 
 def _build(args) -> int:
@@ -26,7 +29,13 @@ def _build(args) -> int:
 def _serve(args) -> int:
     from .serve import serve
 
-    return serve(book_port=args.book_port, apps_port=args.apps_port)
+    return serve(
+        book_port=args.book_port,
+        apps_port=args.apps_port,
+        pool=args.pool,
+        idle_timeout=args.idle_timeout,
+        public_url=args.public_url,
+    )
 
 
 def _check_content(args) -> int:
@@ -47,6 +56,210 @@ def _demo_data(args) -> int:
     return 0
 
 
+def _course(args):
+    from .certification import Course
+
+    return Course.find(args.course)
+
+
+def _cert_add_candidates(args) -> int:
+    from .certification.candidates import add_candidates
+
+    added, updated = add_candidates(_course(args), args.file)
+    print(f"Added {len(added)} candidate(s); updated {len(updated)} already on the list.")
+    return 0
+
+
+def _cert_release(args) -> int:
+    from .certification.steps import release
+
+    course = _course(args)
+    for name in release(course, args.assignment):
+        print(f"Released {name} to the exchange ({course.course_id}).")
+    return 0
+
+
+def _cert_collect(args) -> int:
+    from .certification.steps import collect
+
+    for name, people in collect(_course(args), args.assignment).items():
+        print(f"{name}: collected {len(people)} new submission(s) {' '.join(people)}".rstrip())
+    return 0
+
+
+def _cert_autograde(args) -> int:
+    from .certification.autograde import default_jobs, grade_all
+
+    course = _course(args)
+    jobs = args.jobs or default_jobs()
+    print(f"Grading with {jobs} at a time; each cell may run {course.timeout} s.")
+
+    def show(r):
+        extra = f": {r.reason}" if r.reason else ""
+        print(f"  {r.candidate} / {r.assignment}: {r.state}{extra} ({r.seconds:.1f} s)")
+
+    results = grade_all(course, args.assignment, args.candidate, jobs, args.force, show)
+    counts = {
+        s: sum(r.state == s for r in results) for s in ("graded", "skipped", "rejected", "failed")
+    }
+    print(", ".join(f"{n} {s}" for s, n in counts.items()) + ". See: peercare cert status")
+    return 0
+
+
+def _cert_feedback(args) -> int:
+    from .certification.steps import feedback
+
+    for name, people in feedback(_course(args), args.assignment).items():
+        print(f"{name}: feedback released for {len(people)} candidate(s)")
+    return 0
+
+
+def _cert_status(args) -> int:
+    from .certification.status import collect_status, format_table
+
+    print(format_table(collect_status(_course(args), args.candidate)))
+    return 0
+
+
+def _cert_decide(args) -> int:
+    from .certification.decide import decide, format_decisions
+
+    print(format_decisions(decide(_course(args), args.candidate)))
+    return 0
+
+
+def _cert_certificates(args) -> int:
+    from .certification.certificates import issue
+
+    issued = issue(_course(args), reissue=args.reissue)
+    for c in issued:
+        state = "new" if c.new else "already issued"
+        print(f"{c.candidate} ({c.name}): {c.code} {c.path} [{state}]")
+    print(f"{sum(c.new for c in issued)} new certificate(s); {len(issued)} certified in all.")
+    return 0
+
+
+def _cert_verify(args) -> int:
+    from .certification.certificates import verify
+
+    entry = verify(_course(args), args.code)
+    if entry is None or entry.get("revoked"):
+        why = "was replaced by a newer certificate" if entry else "matches no certificate"
+        print(f"{args.code}: NOT VALID. This code {why} of {_course(args).course_id}.")
+        return 1
+    print(
+        f"{entry['code']}: VALID. {entry['name']} was certified as a {entry['title']} "
+        f"on {entry['issued']} ({entry['course']})."
+    )
+    return 0
+
+
+def _cert_parser(sub) -> None:
+    cert = sub.add_parser("cert", help="train-the-trainer certification (nbgrader)")
+    cert.add_argument("--course", help="the course folder (default: grading/ in the kit)")
+    cs = cert.add_subparsers(dest="cert_command", required=True)
+    a = cs.add_parser("add-candidates", help="add candidates from a CSV file (id,name[,email])")
+    a.add_argument("file")
+    a.set_defaults(func=_cert_add_candidates)
+    for name, func, text in (
+        ("release", _cert_release, "generate and release assignments to the exchange"),
+        ("collect", _cert_collect, "collect submissions from the exchange"),
+        ("feedback", _cert_feedback, "make feedback (no hidden tests) and release it"),
+    ):
+        p = cs.add_parser(name, help=text)
+        p.add_argument("assignment", nargs="?", help="one assignment (default: all)")
+        p.set_defaults(func=func)
+    g = cs.add_parser("autograde", help="grade submissions, several at once")
+    g.add_argument("assignment", nargs="?", help="one assignment (default: all)")
+    g.add_argument("--candidate", help="only this candidate")
+    g.add_argument(
+        "--jobs", type=_at_least_one, help="submissions at once (default: 2 per core, at most 8)"
+    )
+    g.add_argument("--force", action="store_true", help="grade again what was graded")
+    g.set_defaults(func=_cert_autograde)
+    for name, func, text in (
+        ("status", _cert_status, "a table: each candidate, each assignment"),
+        ("decide", _cert_decide, "apply the certification rule and say why"),
+    ):
+        p = cs.add_parser(name, help=text)
+        p.add_argument("--candidate", help="only this candidate")
+        p.set_defaults(func=func)
+    c = cs.add_parser("certificates", help="a PDF certificate for each certified trainer")
+    c.add_argument("--reissue", action="store_true", help="make new ones (old codes stop working)")
+    c.set_defaults(func=_cert_certificates)
+    v = cs.add_parser("verify", help="check a certificate's verification code")
+    v.add_argument("code")
+    v.set_defaults(func=_cert_verify)
+
+
+def _session_create(args) -> int:
+    from .store import Store
+
+    info, key = Store().create_session(args.title, threshold=args.threshold)
+    print(f"Session:          {info.title}")
+    print(f"Join code:        {info.code}")
+    print(f"Facilitator key:  {key}")
+    print(
+        f"Counts of fewer than {info.threshold} people stay hidden. Write the key down now: "
+        "it is shown only this once (the store keeps only a hash of it)."
+    )
+    return 0
+
+
+def _session_close(args) -> int:
+    from .store import Store
+
+    store = Store()
+    store.close_session(args.code, args.key)
+    print(f"Closed session {store.session_for_facilitator(args.code, args.key).code}.")
+    return 0
+
+
+def _session_export(args) -> int:
+    import csv
+    import io
+
+    from .store import Store
+
+    text = Store().export_csv(args.code, args.key)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        rows = sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1
+        print(f"Wrote {rows} answer(s) to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _session_parser(sub) -> None:
+    session = sub.add_parser(
+        "session", help="live sessions: create, close, export (store: $PEERCARE_DB_URL)"
+    )
+    ss = session.add_subparsers(dest="session_command", required=True)
+    c = ss.add_parser("create", help="open a session; prints the join code and facilitator key")
+    c.add_argument("--title", required=True)
+    c.add_argument("--threshold", type=int, default=5, help="hide counts under this (5)")
+    c.set_defaults(func=_session_create)
+    for name, func, text in (
+        ("close", _session_close, "close a session: no more answers"),
+        ("export", _session_export, "the session's answers as CSV"),
+    ):
+        p = ss.add_parser(name, help=text)
+        p.add_argument("code")
+        p.add_argument("--key", required=True, help="the facilitator key")
+        if name == "export":
+            p.add_argument("-o", "--output", help="file to write (default: standard output)")
+        p.set_defaults(func=func)
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("give 1 or more")
+    return value
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 2:
@@ -63,6 +276,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the built book and the live apps on 127.0.0.1")
     s.add_argument("--book-port", type=int, default=8000)
     s.add_argument("--apps-port", type=int, default=8866)
+    s.add_argument("--pool", type=int, default=10, help="preheated participant pages (10)")
+    s.add_argument(
+        "--idle-timeout", type=int, default=300, help="free closed pages' kernels after N s"
+    )
+    s.add_argument("--public-url", help="address participants use, if not 127.0.0.1 (see README)")
     s.set_defaults(func=_serve)
     c = sub.add_parser("check-content", help="reading grade, footer, quiz and language checks")
     c.set_defaults(func=_check_content)
@@ -71,6 +289,8 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--respondents", type=_positive, default=240, help="made-up people (240)")
     d.add_argument("--seed", type=int, default=2024, help="random seed (2024)")
     d.set_defaults(func=_demo_data)
+    _cert_parser(sub)
+    _session_parser(sub)
     return p
 
 

@@ -54,6 +54,7 @@ class Quiz(anywidget.AnyWidget):
     intro = traitlets.Unicode("").tag(sync=True)
     questions = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
     persist = traitlets.Bool(True).tag(sync=True)
+    reveal = traitlets.Bool(True).tag(sync=True)  # False: "answer is in" until revealed
     answers = traitlets.Dict().tag(sync=True)
     last_answer = traitlets.Dict().tag(sync=True)
 

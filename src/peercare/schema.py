@@ -40,7 +40,8 @@ class Strict(BaseModel):
 
 
 _SINGULAR = {"questions": "question", "options": "option", "items": "item",
-             "sections": "section", "bands": "band", "scale": "scale point"}  # fmt: skip
+             "sections": "section", "bands": "band", "scale": "scale point",
+             "steps": "step", "choices": "choice", "discuss": "discussion question"}  # fmt: skip
 
 _MESSAGES = {
     "missing": "is missing",
@@ -48,6 +49,8 @@ _MESSAGES = {
     "string_too_short": "is empty",
     "string_type": "should be text: put it in quotes (YAML reads yes, no, on, off and "
     "numbers as other things)",
+    "string_pattern_mismatch": "should be a short id: lower-case letters, digits, - and _ "
+    "(like talk-family)",
 }
 
 

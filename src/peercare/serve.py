@@ -98,6 +98,35 @@ def voila_command(target: Path, port: int, extra: list[str] | None = None) -> li
     ]  # fmt: skip
 
 
+PARTICIPANT_PAGE = "participant.ipynb"
+FACILITATOR_PAGE = "dashboard.ipynb"
+
+
+def live_session_args(apps_dir: Path, pool: int, idle_timeout: int) -> list[str]:
+    """Voila settings for a live session.
+
+    - Preheated kernels (``pool`` of them) for the participant page only; the other apps
+      start a kernel when opened.
+    - Kernels of closed pages are culled after ``idle_timeout`` seconds. Voila's own
+      shutdown on page close is refused for a missing _xsrf (voila #1458) and we keep the
+      XSRF check on. A pooled kernel waits in ``peercare.apps.ui.ready()`` until a page
+      claims it and runs again then, so its idle clock starts at hand-off and it cannot be
+      culled before the page connects; an open page holds a connection and is never culled.
+    """
+    args = ["--preheat_kernel=True", f"--pool_size={max(pool, 0)}"]
+    for nb in sorted(apps_dir.glob("*.ipynb")):
+        if nb.name != PARTICIPANT_PAGE:
+            args.append(f"--VoilaKernelManager.preheat_denylist={nb.name}")
+    if idle_timeout > 0:
+        args += [
+            f"--MappingKernelManager.cull_idle_timeout={idle_timeout}",
+            f"--MappingKernelManager.cull_interval={max(1, min(60, idle_timeout // 2))}",
+            "--MappingKernelManager.cull_connected=False",
+            "--MappingKernelManager.cull_busy=False",
+        ]
+    return args
+
+
 def voila_env(root: Path, base: dict | None = None) -> dict:
     """The environment for Voila: our template on JUPYTER_PATH, the kit's root known."""
     env = dict(os.environ if base is None else base)
@@ -129,7 +158,14 @@ def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
             proc.wait()
 
 
-def serve(book_port: int = 8000, apps_port: int = 8866, root: Path | None = None) -> int:
+def serve(
+    book_port: int = 8000,
+    apps_port: int = 8866,
+    root: Path | None = None,
+    pool: int = 10,
+    idle_timeout: int = 300,
+    public_url: str | None = None,
+) -> int:
     """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop both servers and return 0."""
     root = root or project_root()
     server = book_server(build_html_dir(root), book_port)
@@ -137,7 +173,10 @@ def serve(book_port: int = 8000, apps_port: int = 8866, root: Path | None = None
         server.server_close()
         raise ServeError(f"Port {apps_port} on {HOST} is busy. Try --apps-port.")
     apps_dir = root / "notebooks" / "apps"
-    voila = subprocess.Popen(voila_command(apps_dir, apps_port), cwd=root, env=voila_env(root))
+    apps_url = (public_url or f"http://{HOST}:{apps_port}").rstrip("/")
+    env = voila_env(root) | {"PEERCARE_APPS_URL": apps_url}
+    extra = live_session_args(apps_dir, pool, idle_timeout)
+    voila = subprocess.Popen(voila_command(apps_dir, apps_port, extra), cwd=root, env=env)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     stop = threading.Event()
@@ -146,8 +185,12 @@ def serve(book_port: int = 8000, apps_port: int = 8866, root: Path | None = None
         _wait_for_port(apps_port, voila)
         print(f"Book:       http://{HOST}:{book_port}/", flush=True)
         print(f"Live apps:  http://{HOST}:{apps_port}/", flush=True)
+        if (apps_dir / FACILITATOR_PAGE).exists():
+            print(f"Facilitator: {apps_url}/voila/render/{FACILITATOR_PAGE}", flush=True)
+        if (apps_dir / PARTICIPANT_PAGE).exists():
+            print(f"Participants: {apps_url}/voila/render/{PARTICIPANT_PAGE}", flush=True)
         for app in sorted(apps_dir.glob("*.ipynb")):
-            print(f"  {app.stem:<20} http://{HOST}:{apps_port}/voila/render/{app.name}", flush=True)
+            print(f"  {app.stem:<20} {apps_url}/voila/render/{app.name}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             if voila.poll() is not None:

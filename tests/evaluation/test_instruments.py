@@ -137,7 +137,7 @@ def test_bring_your_own_licensed_instrument(tmp_path):
         (("method: sum", "method: percent_correct"), "percent_correct is for choice items"),
         (("  - {id: x5}", "  - {id: x5}\n  - {id: x5}"), "ids repeat: x5"),
         (("validated: true", "validated: maybe"), "license: validated"),
-        (("id: wellbeing-x", "id: Wellbeing X"), "id: String should match"),
+        (("id: wellbeing-x", "id: Wellbeing X"), "id: should be a short id"),
     ],
 )
 def test_broken_definitions_say_what_and_where(change, message):

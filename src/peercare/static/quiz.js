@@ -121,6 +121,12 @@ function render({ model, el: root }) {
     }
     const correctIds = q.options.filter((o) => o.correct).map((o) => o.id);
     const ok = sameSet(chosen, correctIds);
+    if (!model.get("reveal")) {
+      // live quiz: the facilitator reveals the answer to the whole room later
+      feedback.className = "pcq-feedback pcq-empty";
+      feedback.appendChild(el("p", { class: "pcq-verdict" }, "✓ Your answer is in. The facilitator will show the answer soon."));
+      return ok;
+    }
     feedback.className = "pcq-feedback " + (ok ? "pcq-right" : "pcq-wrong");
     feedback.appendChild(el("p", { class: "pcq-verdict" }, ok ? "✓ Correct." : "✗ Not quite. Try again if you like."));
     for (const o of q.options) {
@@ -141,7 +147,7 @@ function render({ model, el: root }) {
   function updateSummary() {
     const answered = items.filter((it) => progress.answers[it.q.id]);
     const right = answered.filter((it) => progress.answers[it.q.id].correct).length;
-    if (!answered.length) {
+    if (!answered.length || !model.get("reveal")) {
       summary.textContent = "";
       retry.hidden = true;
       return;
@@ -180,6 +186,14 @@ function render({ model, el: root }) {
       item.inputs.forEach((i) => (i.checked = saved.chosen.includes(i.value)));
       showFeedback(item, saved.chosen);
     }
+  });
+
+  model.on("change:reveal", () => {
+    items.forEach((item) => {
+      const saved = progress.answers[item.q.id];
+      if (saved) showFeedback(item, saved.chosen);
+    });
+    updateSummary();
   });
 
   retry.addEventListener("click", () => {

@@ -1,0 +1,137 @@
+"""Live-session figures, printed side by side (never asserted):
+
+1. one participant in Chromium, time until the join box is usable: cold Voila vs our
+   preheated configuration, with the page's bytes and request count;
+2. 30 participants opening the page at once (server side: the page request, which claims a
+   kernel and renders it): p50/p95 without a pool vs with a pool of 30, and resident memory
+   per participant kernel;
+3. 100 join-and-leave cycles with the idle timeout on: peak live kernels, and kernels left
+   once the closed pages are freed (target: back to the pool size).
+
+Run: .venv/bin/python benchmarks/live_session.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from peercare.serve import live_session_args  # noqa: E402
+from tests.apps.test_kernels import kernels_of, wait_for  # noqa: E402
+from tests.browser import chromium, guarded_context  # noqa: E402
+from tests.voila import voila_server  # noqa: E402
+
+APPS = ROOT / "notebooks" / "apps"
+PAGE = "voila/render/participant.ipynb"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def browser_load(url: str) -> tuple[float, int, int]:
+    """Seconds until the join box is usable, bytes on the wire, requests."""
+    with chromium(CHROMIUM) as browser:
+        context = guarded_context(browser)
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        sizes: dict[str, int] = {}
+        cdp.on(
+            "Network.loadingFinished",
+            lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+        )
+        start = time.perf_counter()
+        page.goto(url)
+        page.get_by_label("Session code").wait_for(timeout=60_000)
+        elapsed = time.perf_counter() - start
+        return elapsed, sum(sizes.values()), len(sizes)
+
+
+def rss_mib(pid: int) -> list[float]:
+    """Resident memory of each kernel process under ``pid``."""
+    out = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) != pid:
+                continue
+            if b"ipykernel" not in (proc / "cmdline").read_bytes():
+                continue
+            rss = int(stat.rsplit(")", 1)[1].split()[21]) * os.sysconf("SC_PAGE_SIZE")
+            out.append(rss / 2**20)
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def joins(url: str, n: int) -> list[float]:
+    def one(_):
+        start = time.perf_counter()
+        requests.get(f"{url}/{PAGE}", timeout=120).raise_for_status()
+        return time.perf_counter() - start
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100)[int(p) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    data = tempfile.mkdtemp(prefix="peercare-bench-")
+    env = {"PEERCARE_DATA_DIR": data}
+    print("1. one participant in Chromium (join box usable)")
+    with voila_server(APPS, env=env) as url:
+        browser_load(f"{url}/{PAGE}")  # warm the OS file cache, not a kernel
+        cold = browser_load(f"{url}/{PAGE}")
+    with voila_server(APPS, env=env, extra=live_session_args(APPS, 2, 0)) as url:
+        wait_for(lambda: kernels_of(voila_server.last_pid) >= 2, 60)
+        time.sleep(3)
+        warm = browser_load(f"{url}/{PAGE}")
+    print(f"   cold Voila        {cold[0]:6.2f} s   {cold[1] / 1e6:5.2f} MB  {cold[2]} requests")
+    print(f"   preheated (ours)  {warm[0]:6.2f} s   {warm[1] / 1e6:5.2f} MB  {warm[2]} requests")
+    print(f"   ratio             {warm[0] / cold[0]:6.2f}x (target <= 0.6x)")
+
+    print("2. 30 participants open the page at once (server side)")
+    with voila_server(APPS, env=env) as url:
+        cold_joins = joins(url, 30)
+    with voila_server(APPS, env=env, extra=live_session_args(APPS, 30, 0)) as url:
+        pid = voila_server.last_pid
+        wait_for(lambda: kernels_of(pid) >= 30, 240)
+        time.sleep(5)
+        pooled = joins(url, 30)
+        mem = rss_mib(pid)
+    print(f"   no pool       p50 {pct(cold_joins, 50):5.2f} s  p95 {pct(cold_joins, 95):5.2f} s")
+    print(
+        f"   pool of 30    p50 {pct(pooled, 50):5.2f} s  p95 {pct(pooled, 95):5.2f} s (target p95 <= 1.0 s)"
+    )
+    print(
+        f"   memory per participant kernel: median {statistics.median(mem):.0f} MiB, max {max(mem):.0f} MiB (target <= 80 MB)"
+    )
+
+    print("3. 100 join-and-leave cycles (pool 4, idle timeout 5 s)")
+    with voila_server(APPS, env=env, extra=live_session_args(APPS, 4, 5)) as url:
+        pid = voila_server.last_pid
+        wait_for(lambda: kernels_of(pid) >= 4, 60)
+        peak = 0
+        for _ in range(100):
+            requests.get(f"{url}/{PAGE}", timeout=120).raise_for_status()
+            peak = max(peak, kernels_of(pid))
+        settled = wait_for(lambda: kernels_of(pid) <= 4, 120)
+        print(f"   peak live kernels {peak}; after the pages closed: {kernels_of(pid)} "
+              f"(pool size 4; {'back to the pool' if settled else 'NOT back to the pool'})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

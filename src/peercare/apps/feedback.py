@@ -1,0 +1,95 @@
+"""End-of-session feedback: reaction ratings, then-and-now confidence on the five topics,
+and free text. Questions come from the kit's own instruments (peercare.instruments), so
+what is stored lines up with the evaluation kit. Every question may be skipped.
+
+Stored with the instruments' own item ids (the retrospective ratings with time ``then``
+or ``now``), so an export loads straight into the evaluation kit; the page's random token
+groups one person's answers without saying who they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as w
+
+from ..instruments import Instrument, load_instrument
+from . import ui
+
+TEXT_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class RatingSet:
+    """An instrument's rated items with its scale, as the app and dashboard need them."""
+
+    instrument: Instrument
+
+    @property
+    def items(self):
+        return [i for i in self.instrument.items if not i.is_choice]
+
+    @property
+    def scale_values(self) -> list[int]:
+        return list(range(self.instrument.scale.min, self.instrument.scale.max + 1))
+
+    @property
+    def scale_labels(self) -> dict[str, str]:
+        labels = self.instrument.scale.labels
+        return {str(v): f"{v} · {labels[v]}" if v in labels else str(v) for v in self.scale_values}
+
+
+REACTION = RatingSet(load_instrument("reaction"))
+RETROSPECTIVE = RatingSet(load_instrument("retrospective"))
+
+
+def _rating(text: str, ratings: RatingSet) -> w.RadioButtons:
+    options = [(label, value) for value, label in ratings.scale_labels.items()]
+    return w.RadioButtons(options=options, value=None, description="", layout=ui.WIDE)
+
+
+def feedback_panel(seat: ui.Seat) -> w.VBox:
+    fields: list[tuple[str, str | None, w.Widget]] = []
+    parts: list[w.Widget] = [ui.heading("About today", 3)]
+    for item in REACTION.items:
+        radios = _rating(item.text, REACTION)
+        parts += [ui.paragraph(item.text), radios]
+        fields.append((item.id, None, radios))
+    parts.append(ui.heading("How sure were you before the training, and how sure are you now?", 3))
+    for item in RETROSPECTIVE.items:
+        parts.append(ui.paragraph(item.text))
+        for time in RETROSPECTIVE.instrument.times:
+            radios = _rating(item.text, RETROSPECTIVE)
+            parts += [ui.paragraph("Before the training:" if time == "then" else "Now:"), radios]
+            fields.append((item.id, time, radios))
+    for free in REACTION.instrument.free_text:
+        box = w.Textarea(placeholder="Optional. Please do not write names.", layout=ui.WIDE)
+        parts += [ui.paragraph(free.text), box]
+        fields.append((free.id, None, box))
+    send = ui.button("Send my feedback")
+    note = ui.notice()
+
+    def submit() -> str | None:
+        answers = [
+            (item, str(f.value).strip(), time)
+            for item, time, f in fields
+            if f.value is not None and str(f.value).strip()
+        ]
+        if not answers:
+            return note.say(
+                "Answer at least one question, or close this page. Both are okay.", "error"
+            )
+        too_long = [item for item, value, _ in answers if len(value) > TEXT_LIMIT]
+        if too_long:
+            return note.say(f"Please keep each comment under {TEXT_LIMIT} characters.", "error")
+        seat.add("feedback", answers)
+        send.disabled = True
+        return "Received. Thank you: your feedback shapes the next session."
+
+    send.on_click(lambda _: ui.guarded(note, submit))
+    return w.VBox([*parts, send, note], layout=ui.WIDE)
+
+
+def feedback_app(store=None) -> w.VBox:
+    return ui.joined_app("Feedback", store or ui.store_from_env(), feedback_panel,
+                         "Anonymous: no names are kept.")  # fmt: skip

@@ -1,0 +1,73 @@
+"""Scenario practice: walk through a branching situation from the field. Each choice gets
+feedback and leads on; the facilitator's dashboard shows how the room chose (small groups
+hidden). Stored item names: ``<scenario id>:<step id>``, answer = the choice id."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+from ..scenarios import load_all_scenarios
+from . import ui
+
+
+def scenario_panel(seat: ui.Seat) -> w.VBox:
+    scenarios = {sc.id: sc for sc in load_all_scenarios()}
+    picker = w.Dropdown(
+        options=[(sc.title, sc.id) for sc in scenarios.values()],
+        description="Situation",
+        style={"description_width": "initial"},
+        layout=ui.WIDE,
+    )
+    start = ui.button("Start")
+    stage = w.VBox(layout=ui.WIDE)
+    note = ui.notice()
+    chooser = w.VBox([picker, start], layout=ui.WIDE)
+    state = {}
+
+    def show_step(sc, step_id: str, feedback: str = "") -> None:
+        step = sc.step(step_id)
+        said = f"<p class='pc-feedback'>{html.escape(feedback)}</p>" if feedback else ""
+        options = w.RadioButtons(options=[(c.text, c.id) for c in step.choices], value=None,
+                                 layout=ui.WIDE)  # fmt: skip
+        go = ui.button("Choose")
+
+        def choose() -> str | None:
+            if options.value is None:
+                return note.say("Pick one of the choices first.", "error")
+            said_back, next_id = sc.choose(step.id, options.value)
+            seat.add("scenario", [(f"{sc.id}:{step.id}", options.value)])
+            if next_id is None:
+                closing = sc.closing(step.id) or ""
+                stage.children = [w.HTML(
+                    f"<p class='pc-feedback'>{html.escape(said_back)}</p>"
+                    f"<p>{html.escape(closing)}</p>"
+                    f"<h3>What to take away</h3><p>{html.escape(sc.debrief)}</p>"
+                ), ui.help_box(), restart]  # fmt: skip
+            else:
+                show_step(sc, next_id, said_back)
+            return "Received."
+
+        go.on_click(lambda _: ui.guarded(note, choose))
+        stage.children = [state["header"],
+                          w.HTML(f"{said}<p>{html.escape(step.text)}</p>"
+                                 f"<p><strong>{html.escape(step.prompt)}</strong></p>",
+                                 layout=ui.WIDE),
+                          options, go]  # fmt: skip
+
+    def begin() -> None:
+        sc = scenarios[picker.value]
+        note.clear()
+        intro = f"<p><em>{html.escape(sc.content_note)}</em></p>" if sc.content_note else ""
+        state["header"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>{intro}")
+        show_step(sc, sc.start)
+
+    restart = ui.button("Try another situation", primary=False)
+    restart.on_click(lambda _: setattr(stage, "children", []))
+    start.on_click(lambda _: ui.guarded(note, begin))
+    return w.VBox([chooser, stage, note], layout=ui.WIDE)
+
+
+def scenario_app(store=None) -> w.VBox:
+    return ui.joined_app("Scenario practice", store or ui.store_from_env(), scenario_panel)

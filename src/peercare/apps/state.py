@@ -1,0 +1,25 @@
+"""Names of the shared session state the facilitator sets and participants' pages read,
+and the small polling loop the pages use to notice changes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+QUIZ_CURRENT = "quiz.current"  # the question id being asked now
+QUIZ_REVEALED = "quiz.revealed"  # equals quiz.current once the answer is shown
+
+
+def poll_every(
+    seconds: float, check: Callable[[], None], stop: Callable[[], bool] = lambda: False
+) -> None:
+    """Call ``check`` every ``seconds`` until ``stop()`` is true; errors are logged, not fatal."""
+    while not stop():
+        time.sleep(seconds)
+        try:
+            check()
+        except Exception:
+            log.exception("polling failed; trying again")

@@ -1,0 +1,177 @@
+"""Pieces every live-session app shares: joining with a code, messages, the help box.
+
+Everything a person typed is shown through :func:`html.escape` (or a widget's plain-text
+value), never as markup. A refused input becomes a message in the app, never a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+import ipywidgets as w
+
+from .. import helpnow
+from ..schema import ProblemsError
+
+log = logging.getLogger(__name__)
+WIDE = {"width": "100%", "max_width": "36rem"}
+
+
+def store_from_env():
+    """The session store the apps write to ($PEERCARE_DB_URL, else the kit's SQLite file)."""
+    from ..store import Store
+
+    return Store()
+
+
+class Notice(w.HTML):
+    """A status line announced to screen readers; text is escaped, kind sets words + style."""
+
+    PREFIX = {"ok": "✓ ", "error": "⚠ ", "info": ""}
+
+    def say(self, text: str, kind: str = "info") -> None:
+        self.value = (
+            f'<p role="status" aria-live="polite" class="pc-notice pc-{kind}">'
+            f"{self.PREFIX.get(kind, '')}{html.escape(text)}</p>"
+        )
+
+    def clear(self) -> None:
+        self.value = '<p role="status" aria-live="polite" class="pc-notice"></p>'
+
+
+def notice() -> Notice:
+    n = Notice(layout=WIDE)
+    n.clear()
+    return n
+
+
+def heading(text: str, level: int = 2) -> w.HTML:
+    return w.HTML(f"<h{level}>{html.escape(text)}</h{level}>")
+
+
+def paragraph(text: str) -> w.HTML:
+    return w.HTML(f"<p>{html.escape(text)}</p>", layout=WIDE)
+
+
+def help_box() -> w.HTML:
+    return w.HTML(helpnow.load().as_html(), layout=WIDE)
+
+
+def button(label: str, primary: bool = True) -> w.Button:
+    return w.Button(
+        description=label,
+        button_style="primary" if primary else "",
+        layout={"min_height": "44px", "width": "auto", "min_width": "8rem"},
+    )
+
+
+def guarded(note: Notice, action: Callable[[], str | None]) -> None:
+    """Run ``action``; show its success text, or the refusal, or a calm generic error."""
+    try:
+        done = action()
+    except ProblemsError as exc:
+        note.say(str(exc), "error")
+    except Exception:  # never show a traceback to a participant
+        log.exception("app action failed")
+        note.say("Something went wrong on our side. Nothing you did. Please try again.", "error")
+    else:
+        if done:
+            note.say(done, "ok")
+
+
+def query_code() -> str:
+    """The ``code`` in the page's address (``?code=ABCD``), when Voila passes one."""
+    query = os.environ.get("QUERY_STRING", "")
+    return (parse_qs(query).get("code") or [""])[0][:16]
+
+
+class JoinBox(w.VBox):
+    """Enter a session code; on success calls ``on_join(session_info)``."""
+
+    def __init__(self, store, on_join: Callable, **kwargs):
+        self.store, self.on_join = store, on_join
+        self.code = w.Text(
+            description="Session code",
+            placeholder="e.g. K7QP",
+            value=query_code(),
+            layout={"width": "auto", "max_width": "20rem"},
+            style={"description_width": "initial"},
+        )
+        self.go = button("Join")
+        self.note = notice()
+        self.go.on_click(lambda _: guarded(self.note, self._join))
+        super().__init__(
+            [paragraph("Type the code your facilitator shared."), self.code, self.go, self.note],
+            **kwargs,
+        )
+        _on_ready.append(self._prefill)
+
+    def _prefill(self) -> None:
+        if not self.code.value:
+            self.code.value = query_code()
+
+    def _join(self) -> str:
+        info = self.store.open_session(self.code.value)
+        self.on_join(info)
+        return f"You joined “{info.title}”. No name is kept."
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One participant page in one session: where answers go, and the random token that
+    groups this page's answers (so then/now ratings pair up) without saying who it is."""
+
+    store: object
+    session: object  # peercare.store.SessionInfo
+    respondent: str
+
+    @property
+    def code(self) -> str:
+        return self.session.code
+
+    def add(self, app: str, answers: list[tuple], **kwargs) -> None:
+        """Store answers in one transaction (all or none), tagged with this page's token."""
+        self.store.add_responses(self.code, app, answers, respondent=self.respondent, **kwargs)
+
+
+def seat_for(store, session) -> Seat:
+    from ..live import new_respondent
+
+    return Seat(store, session, new_respondent())
+
+
+def joined_app(title: str, store, make_panel: Callable, intro: str = "") -> w.VBox:
+    """An app page: a join box first; once the code is accepted, the panel in its place."""
+    body = w.VBox(layout=WIDE)
+    top = [heading(title)] + ([paragraph(intro)] if intro else [])
+
+    def on_join(info) -> None:
+        joined = notice()
+        joined.say(f"You joined “{info.title}”. No name is kept.", "ok")
+        body.children = [joined, make_panel(seat_for(store, info))]
+
+    body.children = [JoinBox(store, on_join)]
+    return w.VBox([*top, body, help_box()], layout=WIDE)
+
+
+_on_ready: list[Callable[[], None]] = []
+
+
+def ready() -> None:
+    """Last cell of every app: with preheated kernels, wait here until a page claims this
+    kernel. The kernel then runs again at hand-off, which (a) restarts its idle clock so
+    culling cannot remove it before the page connects, and (b) makes the page's address
+    (``?code=``) available through ``QUERY_STRING``. Without preheating it returns at once.
+    """
+    try:
+        from voila.utils import wait_for_request
+    except ImportError:  # outside Voila (nbval, JupyterLab)
+        return
+    wait_for_request()
+    for hook in _on_ready:
+        hook()

@@ -1,0 +1,116 @@
+"""Apply ``grading/certification.yml`` to the gradebook and say why, for each candidate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .course import Course
+from .status import collect_status
+
+CERTIFIED, NOT_YET, WAITING = "certified", "not yet", "waiting"
+
+
+@dataclass
+class Decision:
+    candidate: str
+    name: str
+    verdict: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def _grade_scores(gb, assignment: str, candidate: str) -> dict[str, float | None]:
+    from nbgrader.api import MissingEntry
+
+    try:
+        sub = gb.find_submission(assignment, candidate)
+    except MissingEntry:
+        return {}
+    return {g.name: g.score for nb in sub.notebooks for g in nb.grades}
+
+
+def decide(course: Course, candidate: str | None = None) -> list[Decision]:
+    rule, rubric = course.rule(), course.rubric()
+    rows = collect_status(course, candidate)
+    by_person: dict[str, dict] = {}
+    for row in rows:
+        by_person.setdefault(row.candidate, {})[row.assignment] = row
+    decisions = []
+    with course.gradebook() as gb:
+        for cid, mine in sorted(by_person.items()):
+            name = next(iter(mine.values())).name
+            waiting, failing, passing = [], [], []
+            for assignment in rule.required:
+                row = mine.get(assignment)
+                if row is None or not row.submitted:
+                    waiting.append(f"{assignment}: not submitted yet")
+                elif row.blocked and (rule.hold_when_flagged or not row.graded):
+                    detail = "; ".join(row.details) or row.outcome
+                    waiting.append(f"{assignment}: {row.outcome} ({detail})")
+                elif not row.graded:
+                    waiting.append(f"{assignment}: {row.outcome}")
+                elif row.missing_rubric:
+                    waiting.append(
+                        f"{assignment}: rubric grades missing for {', '.join(row.missing_rubric)}"
+                    )
+            kc = mine.get(rule.knowledge_check.assignment)
+            if kc is not None and kc.graded and kc.max_score:
+                percent = 100 * (kc.score or 0) / kc.max_score
+                text = (
+                    f"knowledge check {kc.score:g}/{kc.max_score:g} ({percent:.0f}%); "
+                    f"needs {rule.knowledge_check.at_least_percent:g}%"
+                )
+                (passing if percent >= rule.knowledge_check.at_least_percent else failing).append(
+                    text
+                )
+            if rule.rubric_meets_every_competency:
+                scores: dict[str, dict] = {}
+                for comp in rubric.competencies:
+                    levels = []
+                    for cell in comp.cells:
+                        assignment, gid = cell.split(":")
+                        row = mine.get(assignment)
+                        if row is None or not row.graded:
+                            levels = None
+                            break
+                        if assignment not in scores:
+                            scores[assignment] = _grade_scores(gb, assignment, cid)
+                        score = scores[assignment].get(gid)
+                        if gid in row.missing_rubric or score is None:
+                            levels = None
+                            break
+                        levels.append((gid, score, gid in row.empty))
+                    if levels is None:
+                        continue  # already listed as waiting
+                    low = [(gid, s, e) for gid, s, e in levels if s < rubric.meets_at]
+                    if low:
+                        failing += [
+                            f"{comp.title}: '{gid}' has no answer"
+                            if empty
+                            else f"{comp.title}: '{gid}' is at '{rubric.level_name(s)}' "
+                            f"({s:g} of {rubric.points}; meets is {rubric.meets_at})"
+                            for gid, s, empty in low
+                        ]
+                    else:
+                        passing.append(f"{comp.title}: meets")
+            if failing:
+                verdict = NOT_YET
+            elif waiting:
+                verdict = WAITING
+            else:
+                verdict = CERTIFIED
+            reasons = [f"not yet: {x}" for x in failing] + [f"waiting: {x}" for x in waiting]
+            reasons += [f"ok: {x}" for x in passing]
+            decisions.append(Decision(cid, name, verdict, reasons))
+    return decisions
+
+
+def format_decisions(decisions: list[Decision]) -> str:
+    lines = []
+    for d in decisions:
+        lines.append(f"{d.candidate} ({d.name}): {d.verdict.upper()}")
+        lines += [f"  - {r}" for r in d.reasons]
+    counts = {v: sum(d.verdict == v for d in decisions) for v in (CERTIFIED, NOT_YET, WAITING)}
+    lines.append(
+        f"\n{counts[CERTIFIED]} certified, {counts[NOT_YET]} not yet, {counts[WAITING]} waiting."
+    )
+    return "\n".join(lines)

@@ -1,0 +1,353 @@
+"""nbgrader preprocessors that the course config (``grading/nbgrader_config.py``) adds.
+
+- :class:`ScreenSubmission` runs first when a submission is graded. It puts back test cells
+  that were deleted or lost their nbgrader metadata, drops duplicated test cells (which
+  otherwise stop nbgrader's whole batch), notes edited read-only cells and empty answers,
+  and holds back code that reaches outside the notebook (files, imports, shell) so it never
+  runs. What it finds goes to ``review/<assignment>/<candidate>/<notebook>.json``.
+- :class:`RecordRun` runs after nbgrader's Execute: it notes cells stopped by the time limit.
+- :class:`HideHiddenTests` and :class:`ShowRubric` shape the feedback: hidden tests and
+  their messages never reach a candidate; the rubric does.
+
+Because they live in the course config, ``nbgrader autograde``, formgrader's buttons and
+``peercare cert autograde`` all grade the same way.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+from copy import deepcopy
+from pathlib import Path
+
+import nbformat
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+from .review import write_review
+
+# Names a typed answer never needs; code that uses them is held for review, not run.
+HELD_NAMES = frozenset(
+    {
+        "open", "exec", "eval", "compile", "__import__", "getattr", "setattr", "delattr",
+        "globals", "locals", "vars", "get_ipython", "input", "breakpoint", "dir", "help",
+        "memoryview", "exit", "quit", "__builtins__", "os", "sys", "subprocess", "pathlib",
+        "shutil", "socket", "io", "Path",
+    }
+)  # fmt: skip
+TIMEOUT_ERRORS = frozenset({"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"})
+HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+
+
+def _nbg(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader") or {}
+
+
+def _grade_id(cell) -> str | None:
+    return _nbg(cell).get("grade_id")
+
+
+def _is_test(meta: dict) -> bool:
+    return bool(meta.get("grade") and meta.get("locked") and not meta.get("solution"))
+
+
+def held_reason(source: str) -> str | None:
+    """Why a candidate's code must not run, or None when it is a plain typed answer.
+
+    Loops and arithmetic are allowed (the time limit deals with loops); imports, file and
+    shell access, and reaching into Python's internals are not.
+    """
+    text = source
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        text = TransformerManager().transform_cell(source)
+    except Exception:  # pragma: no cover - IPython is always there with nbgrader
+        pass
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None  # it fails when run, like any typo; nothing reaches outside
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            return "imports a module"
+        if isinstance(node, ast.Name) and node.id in HELD_NAMES:
+            return "shell commands" if node.id == "get_ipython" else f"uses {node.id}"
+        if isinstance(node, ast.Attribute) and node.attr.startswith("__"):
+            return f"reaches into Python internals ({node.attr})"
+        if isinstance(node, ast.Name) and node.id.startswith("__"):
+            return f"reaches into Python internals ({node.id})"
+    return None
+
+
+class ScreenSubmission(NbGraderPreprocessor):
+    """Repair what nbgrader would mis-grade, hold unsafe code, and record it all."""
+
+    release_directory = Unicode("", help="The course's release/ folder").tag(config=True)
+    review_directory = Unicode("", help="Where screening notes are written").tag(config=True)
+
+    def _released(self, assignment: str, notebook: str):
+        path = Path(self.release_directory) / assignment / f"{notebook}.ipynb"
+        if not self.release_directory or not path.is_file():
+            return None
+        return nbformat.read(path, as_version=4)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        assignment, student = info.get("assignment"), info.get("student")
+        notebook = info.get("notebook")
+        released = self._released(assignment, notebook)
+        notes: list[str] = []
+        held: list[str] = []
+        if released is not None:
+            self._dedupe(nb, notes)
+            self._restore_metadata(nb, released, notes)
+            self._restore_deleted(nb, released, notes)
+            self._note_edits(nb, released, notes)
+        empty = self._empty_answers(nb, released)
+        self._hold_unsafe(nb, held)
+        if self.review_directory and assignment and student:
+            write_review(
+                self.review_directory, assignment, student, notebook, "screen",
+                {"notes": notes, "held": held, "empty": empty},
+            )  # fmt: skip
+        for line in notes + held:
+            self.log.warning("%s/%s: %s", student, notebook, line)
+        return nb, resources
+
+    def _dedupe(self, nb, notes):
+        seen: set[str] = set()
+        kept = []
+        for cell in nb.cells:
+            gid = _grade_id(cell)
+            if gid is None or gid not in seen:
+                if gid is not None:
+                    seen.add(gid)
+                kept.append(cell)
+                continue
+            meta = _nbg(cell)
+            if meta.get("locked"):
+                notes.append(f"a copy of the read-only cell '{gid}' was removed")
+            else:
+                del cell.metadata["nbgrader"]
+                kept.append(cell)
+                notes.append(
+                    f"a copy of the answer cell '{gid}' was kept as plain text, not graded"
+                )
+        nb.cells = kept
+
+    def _restore_metadata(self, nb, released, notes):
+        present = {_grade_id(c) for c in nb.cells} - {None}
+        by_id = {c.get("id"): c for c in released.cells if _grade_id(c)}
+        for cell in nb.cells:
+            if _grade_id(cell) or cell.get("id") not in by_id:
+                continue
+            source_cell = by_id[cell.get("id")]
+            gid = _grade_id(source_cell)
+            if gid in present or source_cell.cell_type != cell.cell_type:
+                continue
+            cell.metadata["nbgrader"] = deepcopy(_nbg(source_cell))
+            present.add(gid)
+            notes.append(f"the cell '{gid}' had lost its grading label; it was put back")
+
+    def _restore_deleted(self, nb, released, notes):
+        present = {_grade_id(c) for c in nb.cells} - {None}
+        for index, source_cell in enumerate(released.cells):
+            gid = _grade_id(source_cell)
+            if gid is None or gid in present:
+                continue
+            meta = _nbg(source_cell)
+            if not (meta.get("grade") or meta.get("solution")):
+                continue  # instructions only: nothing to grade
+            where = 0
+            for earlier in reversed(released.cells[:index]):
+                pos = self._position(nb, earlier)
+                if pos is not None:
+                    where = pos + 1
+                    break
+            nb.cells.insert(where, deepcopy(source_cell))
+            present.add(gid)
+            kind = "test" if _is_test(meta) else "answer"
+            notes.append(f"the {kind} cell '{gid}' was deleted; the course copy was put back")
+
+    @staticmethod
+    def _position(nb, source_cell):
+        gid, cid = _grade_id(source_cell), source_cell.get("id")
+        for pos, cell in enumerate(nb.cells):
+            if (gid and _grade_id(cell) == gid) or (cid and cell.get("id") == cid):
+                return pos
+        return None
+
+    def _note_edits(self, nb, released, notes):
+        sources = {_grade_id(c): c.source for c in released.cells if _nbg(c).get("locked")}
+        for cell in nb.cells:
+            gid = _grade_id(cell)
+            if gid in sources and _nbg(cell).get("locked") and cell.source != sources[gid]:
+                notes.append(f"the read-only cell '{gid}' was edited; the course copy is used")
+
+    def _hold_unsafe(self, nb, held):
+        for pos, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or _nbg(cell).get("locked"):
+                continue
+            reason = held_reason(cell.source)
+            if reason is None:
+                continue
+            name = _grade_id(cell) or cell.get("id") or f"cell {pos + 1}"
+            held.append(f"'{name}' {reason}; it was not run")
+            cell.source = (
+                f"# Held for review: this cell {reason}, which an answer never needs.\n"
+                "# It was not run. A lead trainer will look at the submitted notebook."
+            )
+
+    @staticmethod
+    def _empty_answers(nb, released) -> list[str]:
+        stubs = {}
+        if released is not None:
+            stubs = {_grade_id(c): c.source.strip() for c in released.cells if _grade_id(c)}
+        empty = []
+        for cell in nb.cells:
+            meta = _nbg(cell)
+            gid = meta.get("grade_id")
+            if not meta.get("solution") or gid is None:
+                continue
+            text = cell.source.strip()
+            if cell.cell_type == "code":
+                code = "\n".join(
+                    x for x in text.splitlines() if x.strip() and not x.strip().startswith("#")
+                )
+                blank = (
+                    not code
+                    or text == stubs.get(gid)
+                    or re.fullmatch(r"""answer\s*=\s*(""|'')\s*(#.*)?""", code.strip())
+                )
+            else:
+                blank = not text or text == stubs.get(gid)
+            if blank:
+                empty.append(gid)
+        return empty
+
+
+class RecordRun(NbGraderPreprocessor):
+    """After Execute: note the cells that the time limit stopped."""
+
+    review_directory = Unicode("", help="Where run notes are written").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        timeouts = []
+        for pos, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" and out.get("ename") in TIMEOUT_ERRORS:
+                    timeouts.append(_grade_id(cell) or cell.get("id") or f"cell {pos + 1}")
+                    break
+        if self.review_directory and info.get("assignment") and info.get("student"):
+            write_review(
+                self.review_directory, info["assignment"], info["student"], info["notebook"],
+                "run", {"timeouts": timeouts, "timeout_seconds": _timeout(self)},
+            )  # fmt: skip
+        return nb, resources
+
+
+def _timeout(pp) -> int | None:
+    try:
+        return int(pp.config.Execute.timeout)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def strip_hidden(source: str) -> str:
+    """The source without its hidden-test regions (and their marker lines)."""
+    out, hiding = [], False
+    for line in source.split("\n"):
+        if HIDDEN_BEGIN in line:
+            hiding = True
+            continue
+        if HIDDEN_END in line:
+            hiding = False
+            continue
+        if not hiding:
+            out.append(line)
+    return "\n".join(out).rstrip()
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Feedback: hidden tests, their outputs and their messages are replaced by the result."""
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = _nbg(cell)
+        if cell.cell_type != "code" or not meta.get("locked"):
+            return cell, resources
+        if HIDDEN_BEGIN not in cell.source and not any(
+            HIDDEN_BEGIN in str(o.get("traceback", "")) for o in cell.get("outputs", [])
+        ):
+            return cell, resources
+        cell.source = strip_hidden(cell.source)
+        score, points = meta.get("score"), meta.get("points")
+        if score is not None and points and float(score) >= float(points):
+            text = "Correct.\n"
+        elif score is not None and points:
+            text = "Not correct this time. The book's chapter on this topic can help.\n"
+        else:
+            text = "Checked when graded.\n"
+        # a visible check's own message (hidden checks carry none) says what was missing
+        said = [
+            o.get("evalue", "")
+            for o in cell.get("outputs", [])
+            if o.get("output_type") == "error" and o.get("ename") == "AssertionError"
+        ]
+        if said and said[0].strip():
+            text = f"Not correct this time: {said[0].strip()}\n"
+        timed_out = any(o.get("ename") in TIMEOUT_ERRORS for o in cell.get("outputs", []))
+        if timed_out:
+            text = "This check ran out of time, so it scored zero.\n"
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        return cell, resources
+
+
+class ShowRubric(NbGraderPreprocessor):
+    """Feedback: after each rubric-graded answer, what "meets" looks like for it."""
+
+    rubric_file = Unicode("", help="grading/rubric.yml").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        if not self.rubric_file or not os.path.exists(self.rubric_file):
+            return nb, resources
+        from .rules import load_rubric
+
+        rubric = load_rubric(Path(self.rubric_file))
+        assignment = resources.get("nbgrader", {}).get("assignment")
+        cells = []
+        for cell in nb.cells:
+            cells.append(cell)
+            gid = _grade_id(cell)
+            comp = rubric.competency_for(assignment, gid) if gid else None
+            if comp is None or not utils.is_grade(cell):
+                continue
+            score = _nbg(cell).get("score")
+            level = rubric.level_name(score)
+            lines = [
+                f"**Rubric: {comp.title}.** What meets looks like: {comp.meets}",
+                "",
+                f"Your level: **{level}**" if level else "Not graded yet.",
+            ]
+            cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
+        nb.cells = cells
+        return nb, resources
+
+
+def read_json_notebook(path: Path) -> tuple[object | None, str | None]:
+    """(notebook, None) or (None, a plain reason why it cannot be graded)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return None, "the file is not text, so it is not a notebook"
+    except json.JSONDecodeError as exc:
+        return None, f"the file is not a readable notebook (broken at line {exc.lineno})"
+    try:
+        nb = nbformat.reads(json.dumps(raw), as_version=4)
+    except Exception as exc:  # nbformat raises several kinds
+        return None, f"the file is not a notebook nbgrader can read ({type(exc).__name__})"
+    return nb, None

@@ -1,0 +1,190 @@
+"""From adding candidates to verifying certificates, with real nbgrader and a real gradebook."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from .conftest import BAD, BROKEN, GOOD, NAMES, PARTIAL, cert, snapshot
+from .helpers import KC
+
+# the duplicated test cell also repeats a cell id; nbformat says so when it reads it
+pytestmark = pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")
+
+
+def test_parallel_and_sequential_autograde_give_the_same_gradebook(graded):
+    assert graded["parallel"] == graded["sequential"]
+    states = {(r.assignment, r.candidate): r.state for r in graded["results"]}
+    assert states[(KC, BROKEN)] == "rejected"
+    assert all(s == "graded" for k, s in states.items() if k != (KC, BROKEN))
+    assert len(states) == 3 + len(BAD) + 3 + 2  # knowledge check, scenarios, facilitation
+
+
+def test_same_scores_as_nbgrader_autograde(graded):
+    ours = {k: v for k, v in graded["parallel"].items() if k[0] == KC and k[1] != BROKEN}
+    theirs = {k: v for k, v in graded["nbgrader"].items() if k in ours}
+    assert ours and ours == theirs
+    # plain nbgrader reports the unreadable notebook but the batch still ran to the end
+    assert "broken" in graded["nbgrader_run"].stdout + graded["nbgrader_run"].stderr
+
+
+def test_scores_of_good_partial_and_bad_submissions(graded):
+    scores = {k[1]: v for k, v in graded["parallel"].items() if k[0] == KC and k[2] == "total"}
+    assert scores[GOOD] == 20
+    assert scores[PARTIAL] == 12
+    assert scores["empty"] == 0
+    # repaired: the restored, de-duplicated or un-stripped test cells graded as usual
+    for who in ("deleted", "stripped", "duplicated"):
+        assert scores[who] == 20, who
+    assert scores["edited"] == 19  # the edited check was restored, so the wrong answer counts
+    assert scores["looping"] == 19  # the looping answer timed out and scored zero
+    assert scores["snooping"] == 19  # the answer that read files was not run
+    assert BROKEN not in scores
+
+
+def test_the_cli_reports_each_submission_and_carries_on(graded):
+    out = graded["cli"]
+    assert "broken / knowledge-check: rejected" in out
+    assert "Grading with 2 at a time; each cell may run 5 s." in out
+    assert out.count(": graded") == 3 + len(BAD) + 3 + 2 - 1
+
+
+@pytest.fixture(scope="module")
+def status(graded):
+    out = cert(graded["course"].root, "status")
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (BROKEN, "broken / knowledge-check: knowledge-check.ipynb: the file is not a readable notebook"),
+        ("deleted", "deleted / knowledge-check: checked: the test cell 'q03-check' was deleted"),
+        ("stripped", "stripped / knowledge-check: checked: the cell 'q04-check' had lost its grading label"),
+        ("duplicated", "duplicated / knowledge-check: checked: a copy of the read-only cell 'q05-check' was removed"),
+        ("edited", "edited / knowledge-check: checked: the read-only cell 'q02-check' was edited"),
+        ("looping", "looping / knowledge-check: timed out (scored 0): q06-answer"),
+        ("empty", "empty / knowledge-check: no answer: q01-answer"),
+        ("snooping", "snooping / knowledge-check: held: 'q07-answer' uses open; it was not run"),
+        (PARTIAL, "partial / knowledge-check: no answer: q19-answer, q20-answer"),
+    ],
+)  # fmt: skip
+def test_status_gives_each_bad_submission_a_clear_outcome(status, who, expected):
+    assert expected in status
+
+
+def test_a_held_answer_is_not_reported_as_empty(status):
+    assert "snooping / knowledge-check: no answer" not in status
+
+
+def test_status_table(status):
+    lines = [x for x in status.splitlines() if x.startswith(("good ", "broken ", "snooping "))]
+    good_kc = next(x for x in lines if x.startswith("good") and KC in x)
+    assert "20/20" in good_kc and "graded" in good_kc
+    assert any("broken" in x and KC in x and "rejected" in x for x in lines)
+    assert any("snooping" in x and "held for review" in x for x in lines)
+    assert any(
+        x.startswith("broken") and "facilitation" in x and "not submitted" in x for x in lines
+    )
+    good_sc = next(x for x in lines if x.startswith("good") and "scenarios" in x)
+    assert "3" in good_sc.split()  # three rubric grades missing before grading
+
+
+@pytest.fixture(scope="module")
+def rubric_graded(graded, status):
+    from peercare.certification.grades import set_rubric_grade
+
+    course = graded["course"]
+    for cell in ("s1-response", "s2-response", "s3-response"):
+        set_rubric_grade(course, GOOD, "scenarios", cell, 3, comment="Clear and kind.")
+    for cell, score in (("f1-response", 2), ("f2-response", 3), ("f3-response", 2)):
+        set_rubric_grade(course, GOOD, "facilitation", cell, score)
+    set_rubric_grade(course, PARTIAL, "scenarios", "s1-response", 2)
+    set_rubric_grade(course, PARTIAL, "scenarios", "s3-response", 1)
+    return course
+
+
+def test_manual_grades_count_once_set_through_the_gradebook(rubric_graded):
+    grades = snapshot(rubric_graded, {"scenarios", "facilitation"})
+    assert grades[("scenarios", GOOD, "s1-response")] == (None, 3.0, False)
+    assert grades[("facilitation", GOOD, "f1-response")] == (None, 2.0, False)
+    assert grades[("scenarios", GOOD, "total")] == 9 + 4
+
+
+def test_decide_explains_each_candidate(rubric_graded):
+    out = cert(rubric_graded.root, "decide")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert f"good ({NAMES[GOOD]}): CERTIFIED" in text
+    assert "partial (Sam Lee): NOT YET" in text
+    assert "not yet: knowledge check 12/20 (60%); needs 80%" in text
+    assert (
+        "not yet: Responds without shame and connects to support: 's3-response' is at 'Getting there'"
+        in text
+    )
+    assert "broken (Jordan Reyes): NOT YET" in text  # two written answers left empty
+    assert "not yet: Checks in with care: 's1-response' has no answer" in text
+    assert "waiting: knowledge-check: rejected" in text
+    assert "waiting: facilitation: not submitted yet" in text
+    assert "snooping (Test Snooping): WAITING" in text and "held for review" in text
+
+
+@pytest.fixture(scope="module")
+def feedback(rubric_graded):
+    out = cert(rubric_graded.root, "feedback")
+    assert out.returncode == 0, out.stderr
+    return rubric_graded.folder("feedback")
+
+
+def test_feedback_never_shows_hidden_tests(feedback, graded):
+    html = (feedback / GOOD / KC / f"{KC}.html").read_text()
+    assert "Correct." in html
+    assert "HIDDEN TESTS" not in html and "assert given ==" not in html
+    partial = (feedback / PARTIAL / KC / f"{KC}.html").read_text()
+    assert "Not correct this time." in partial and "assert given ==" not in partial
+    # a visible check still says what was missing; hidden checks say only right or not
+    assert "Not correct this time: Question 19 has no answer yet." in partial
+
+
+def test_feedback_shows_the_rubric_and_comments(feedback):
+    html = (feedback / GOOD / "scenarios" / "scenarios.html").read_text()
+    assert "Rubric: Checks in with care" in html and "What meets looks like" in html
+    assert "Strong" in html and "Clear and kind." in html
+
+
+def test_feedback_is_released_to_the_exchange(feedback):
+    outbound = feedback.parent / "exchange" / "helping-the-helpers" / "feedback"
+    assert any(outbound.iterdir())
+
+
+@pytest.fixture(scope="module")
+def certificates(rubric_graded, feedback):
+    out = cert(rubric_graded.root, "certificates")
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_certificate_pdf_has_the_name_and_code(certificates, rubric_graded):
+    from peercare.certification.certificates import load_registry
+
+    registry = load_registry(rubric_graded)
+    assert [v["candidate"] for v in registry.values()] == [GOOD]
+    code = next(iter(registry))
+    pdf = rubric_graded.certificates_dir / f"{GOOD}.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert NAMES[GOOD] in text and code in text
+    assert "1 new certificate(s)" in certificates
+    again = cert(rubric_graded.root, "certificates")
+    assert "0 new certificate(s)" in again.stdout and code in again.stdout
+
+
+def test_verify(certificates, rubric_graded):
+    from peercare.certification.certificates import load_registry
+
+    code = next(iter(load_registry(rubric_graded)))
+    ok = cert(rubric_graded.root, "verify", code.lower().replace("-", " "))
+    assert ok.returncode == 0 and "VALID" in ok.stdout and NAMES[GOOD] in ok.stdout
+    bad = cert(rubric_graded.root, "verify", "HH-AAAA-BBBB")
+    assert bad.returncode == 1 and "NOT VALID" in bad.stdout

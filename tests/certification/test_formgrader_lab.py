@@ -1,0 +1,129 @@
+"""Formgrader (rubric grading) and the candidate's Assignments tab in a real JupyterLab,
+driven in Debian's Chromium: nbgrader 0.9.6's lab extension with JupyterLab 4.6."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from peercare.serve import stop_process
+
+from ..browser import chromium, guarded_context
+from ..voila import free_port
+from .conftest import BROKEN
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def lab(graded, tmp_path_factory):
+    course = graded["course"]
+    tmp = tmp_path_factory.mktemp("lab")
+    port = free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_DATA_DIR": str(tmp / "data"),  # the candidate's nbgrader cache goes here
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+    }
+    cmd = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=t",
+        f"--ServerApp.root_dir={course.root}", "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--allow-root",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=course.root, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            requests.get(f"{url}/api/status?token=t", timeout=1).raise_for_status()
+            break
+        except requests.RequestException:
+            assert proc.poll() is None and time.monotonic() < deadline, "JupyterLab did not start"
+            time.sleep(0.5)
+    yield url, course
+    stop_process(proc)
+
+
+@pytest.fixture(scope="module")
+def page(lab, chromium_path):
+    url, _ = lab
+    with chromium(chromium_path) as browser:
+        context = guarded_context(browser, viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.goto(f"{url}/lab?reset&token=t")
+        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=90_000)
+        yield page
+        # formgrader's submission page asks a CDN for MathJax; nothing else leaves the machine
+        assert all("mathjax" in u.lower() for u in context.outside), context.outside
+
+
+def _manual(course, candidate, cell):
+    with course.gradebook() as gb:
+        g = gb.find_grade(cell, "scenarios", "scenarios", candidate)
+        return g.manual_score, g.needs_manual_grade
+
+
+def test_formgrader_opens_in_lab_and_saves_a_rubric_grade(lab, page):
+    url, course = lab
+    assert _manual(course, BROKEN, "s2-response") == (None, True)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    page.get_by_text("Formgrader", exact=True).click()
+    frame = None
+    for _ in range(60):
+        frame = next((f for f in page.frames if "/formgrader" in f.url), None)
+        if frame:
+            break
+        page.wait_for_timeout(500)
+    assert frame is not None, "no Formgrader panel"
+    frame.wait_for_selector("text=knowledge-check", timeout=60_000)
+    # grade the broken candidate's written answer, as a lead trainer does
+    page.goto(f"{url}/formgrader/gradebook/scenarios/scenarios")
+    page.get_by_role("button", name="Show All Names").click()
+    page.locator("tr", has_text="Reyes").get_by_role("link").first.click()
+    page.wait_for_selector("input.score#s2-response", timeout=60_000)
+    assert page.get_by_text("What a lead trainer looks for").first.is_visible()
+    box = page.locator("input.score#s2-response")
+    box.scroll_into_view_if_needed()
+    box.fill("2")
+    box.press("Tab")
+    deadline = time.monotonic() + 20
+    while _manual(course, BROKEN, "s2-response") != (2.0, False):
+        assert time.monotonic() < deadline, _manual(course, BROKEN, "s2-response")
+        time.sleep(0.5)
+
+
+def test_candidate_fetches_validates_and_submits_in_lab(lab, page):
+    url, course = lab
+    page.goto(f"{url}/lab?reset&token=t")
+    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=90_000)
+    page.wait_for_timeout(1000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    page.get_by_text("Assignment List", exact=True).click()
+    released = page.locator("#released_assignments_list .list_item", has_text="knowledge-check")
+    released.get_by_role("button", name="Fetch").click(timeout=60_000)
+    fetched = page.locator("#fetched_assignments_list .list_item", has_text="knowledge-check")
+    fetched.first.wait_for(timeout=60_000)
+    page.locator("#fetched_assignments_list a", has_text="knowledge-check").first.click()
+    page.get_by_role("button", name="Validate").first.click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=120_000)
+    assert "Question 1 has no answer yet" in dialog.inner_text()
+    dialog.locator("button").last.click()
+    fetched.get_by_role("button", name="Submit").first.click()
+    page.locator(
+        "#submitted_assignments_list .list_item", has_text="knowledge-check"
+    ).first.wait_for(timeout=60_000)
+    inbound = course.root / "exchange" / "helping-the-helpers" / "inbound"
+    assert any(
+        p.name.startswith(f"{getpass.getuser()}+knowledge-check+") for p in inbound.iterdir()
+    )
