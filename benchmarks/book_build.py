@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from peercare.book import build  # noqa: E402
 from peercare.serve import book_server  # noqa: E402
-from tests.browser import chromium, guarded_context  # noqa: E402
+from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
 
 
 def timed_build() -> float:
@@ -32,13 +32,7 @@ def page_bytes(url: str) -> tuple[int, int]:
     with chromium(shutil.which("chromium") or "/usr/bin/chromium") as browser:
         context = guarded_context(browser)
         page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        sizes: dict[str, int] = {}
-        cdp.on(
-            "Network.loadingFinished",
-            lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
-        )
+        sizes = count_transfer(context, page)
         page.goto(url)
         page.wait_for_selector(".pcq fieldset", timeout=30_000)
         page.wait_for_load_state("networkidle")

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from peercare.serve import live_session_args  # noqa: E402
 from tests.apps.test_kernels import kernels_of, wait_for  # noqa: E402
-from tests.browser import chromium, guarded_context  # noqa: E402
+from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
 from tests.voila import voila_server  # noqa: E402
 
 APPS = ROOT / "notebooks" / "apps"
@@ -41,13 +41,7 @@ def browser_load(url: str) -> tuple[float, int, int]:
     with chromium(CHROMIUM) as browser:
         context = guarded_context(browser)
         page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        sizes: dict[str, int] = {}
-        cdp.on(
-            "Network.loadingFinished",
-            lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
-        )
+        sizes = count_transfer(context, page)
         start = time.perf_counter()
         page.goto(url)
         page.get_by_label("Session code").wait_for(timeout=60_000)

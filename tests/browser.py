@@ -61,3 +61,16 @@ def run_axe(page) -> list[dict]:
 
 def describe(violations: list[dict]) -> str:
     return json.dumps(violations, indent=1)
+
+
+def count_transfer(context, page) -> dict[str, int]:
+    """Start counting the bytes on the wire of ``page``'s requests (Chrome DevTools
+    protocol); the returned dict fills in as requests finish: request id -> bytes."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    sizes: dict[str, int] = {}
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
+    return sizes

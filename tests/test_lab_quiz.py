@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
 
 import pytest
-import requests
 
 from peercare.bank import load_module
-from peercare.serve import stop_process
 
 from .browser import chromium, guarded_context
 from .conftest import ROOT
+from .lab import lab_server
 from .test_voila_quiz import _read_lines
-from .voila import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -25,33 +19,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def lab(tmp_path):
     shutil.copy(ROOT / "tests" / "notebooks" / "quiz_sync.ipynb", tmp_path / "quiz_sync.ipynb")
-    port, sink = free_port(), tmp_path / "answers.jsonl"
-    env = {
-        **os.environ,
-        "PEERCARE_TEST_SINK": str(sink),
-        "PEERCARE_ROOT": str(ROOT),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-    }
-    cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=t",
-        f"--ServerApp.root_dir={tmp_path}", "--LabApp.news_url=",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--allow-root",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"{url}/api/status?token=t", timeout=1).raise_for_status()
-            break
-        except requests.RequestException:
-            assert proc.poll() is None and time.monotonic() < deadline, "JupyterLab did not start"
-            time.sleep(0.5)
-    yield url, sink
-    stop_process(proc)
+    sink = tmp_path / "answers.jsonl"
+    env = {"PEERCARE_TEST_SINK": str(sink), "PEERCARE_ROOT": str(ROOT)}
+    with lab_server(tmp_path, tmp_path / "state", env) as url:
+        yield url, sink
 
 
 def test_quiz_runs_in_jupyterlab(lab, chromium_path):

@@ -4,18 +4,12 @@ driven in Debian's Chromium: nbgrader 0.9.6's lab extension with JupyterLab 4.6.
 from __future__ import annotations
 
 import getpass
-import os
-import subprocess
-import sys
 import time
 
 import pytest
-import requests
-
-from peercare.serve import stop_process
 
 from ..browser import chromium, guarded_context
-from ..voila import free_port
+from ..lab import lab_server
 from .conftest import BROKEN
 
 pytestmark = pytest.mark.browser
@@ -24,34 +18,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def lab(graded, tmp_path_factory):
     course = graded["course"]
-    tmp = tmp_path_factory.mktemp("lab")
-    port = free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-        "JUPYTER_DATA_DIR": str(tmp / "data"),  # the candidate's nbgrader cache goes here
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
-    }
-    cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=t",
-        f"--ServerApp.root_dir={course.root}", "--LabApp.news_url=",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--allow-root",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=course.root, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            requests.get(f"{url}/api/status?token=t", timeout=1).raise_for_status()
-            break
-        except requests.RequestException:
-            assert proc.poll() is None and time.monotonic() < deadline, "JupyterLab did not start"
-            time.sleep(0.5)
-    yield url, course
-    stop_process(proc)
+    # the candidate's nbgrader cache goes under the server's own JUPYTER_DATA_DIR
+    with lab_server(course.root, tmp_path_factory.mktemp("lab")) as url:
+        yield url, course
 
 
 @pytest.fixture(scope="module")
