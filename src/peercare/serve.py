@@ -102,11 +102,13 @@ PARTICIPANT_PAGE = "participant.ipynb"
 FACILITATOR_PAGE = "dashboard.ipynb"
 
 
-def live_session_args(apps_dir: Path, pool: int, idle_timeout: int) -> list[str]:
+def live_session_args(
+    apps_dir: Path, pool: int, idle_timeout: int, preheat: str = PARTICIPANT_PAGE
+) -> list[str]:
     """Voila settings for a live session.
 
-    - Preheated kernels (``pool`` of them) for the participant page only; the other apps
-      start a kernel when opened.
+    - Preheated kernels (``pool`` of them) for the ``preheat`` page only (the participant
+      page); the other apps start a kernel when opened.
     - Kernels of closed pages are culled after ``idle_timeout`` seconds. Voila's own
       shutdown on page close is refused for a missing _xsrf (voila #1458) and we keep the
       XSRF check on. A pooled kernel waits in ``peercare.apps.ui.ready()`` until a page
@@ -115,7 +117,7 @@ def live_session_args(apps_dir: Path, pool: int, idle_timeout: int) -> list[str]
     """
     args = ["--preheat_kernel=True", f"--pool_size={max(pool, 0)}"]
     for nb in sorted(apps_dir.glob("*.ipynb")):
-        if nb.name != PARTICIPANT_PAGE:
+        if nb.name != preheat:
             args.append(f"--VoilaKernelManager.preheat_denylist={nb.name}")
     if idle_timeout > 0:
         args += [
