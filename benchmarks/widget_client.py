@@ -40,8 +40,9 @@ class Participant:
     async def open(self) -> float:
         """GET the page, connect to its kernel, fetch the widget states; seconds taken."""
         start = time.perf_counter()
-        page = await AsyncHTTPClient().fetch(f"{self.base}/voila/render/{self.notebook}",
-                                             request_timeout=300)  # fmt: skip
+        page = await AsyncHTTPClient(max_clients=100).fetch(
+            f"{self.base}/voila/render/{self.notebook}", request_timeout=300, connect_timeout=300
+        )
         kernel = re.search(r'kernelId": "([0-9a-f-]+)"', page.body.decode()).group(1)
         cookies = SimpleCookie()
         for header in page.headers.get_list("Set-Cookie"):

@@ -41,7 +41,7 @@ def voila_server(target: Path, env: dict | None = None, extra: list[str] | None 
             try:
                 requests.get(url, timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)

@@ -31,10 +31,8 @@ path; item ``text`` may be left out so no licensed wording needs to be written d
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import (
     Field,
     ValidationError,
@@ -44,6 +42,9 @@ from pydantic import (
 from .bank import Bank
 from .paths import DATA_DIR
 from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
+
+if TYPE_CHECKING:  # pandas is imported when scoring, not to read definitions (apps)
+    import pandas as pd
 
 INSTRUMENTS_DIR = DATA_DIR / "instruments"
 CHOICE_SEP = "|"
@@ -224,6 +225,8 @@ class Instrument(Strict):
     # -- scoring -------------------------------------------------------------------
     def item_scores(self, answers: pd.DataFrame) -> pd.DataFrame:
         """One numeric column per item: reverse-scored ratings, or 1/0 for choice items."""
+        import pandas as pd
+
         out = {}
         for item in self.items:
             col = answers[item.id]
@@ -237,6 +240,8 @@ class Instrument(Strict):
 
     def score(self, answers: pd.DataFrame) -> pd.DataFrame:
         """Scores (total and subscales), the number answered, and band labels."""
+        import pandas as pd
+
         scored = self.item_scores(answers)
         answered = answers[self.item_ids].notna() & answers[self.item_ids].ne("")
         out = pd.DataFrame({"answered": answered.sum(axis=1)}, index=answers.index)
@@ -255,6 +260,9 @@ class Instrument(Strict):
         return out
 
     def band(self, values: pd.Series, score: str = "total") -> pd.Series:
+        import numpy as np
+        import pandas as pd
+
         bands = self.bands[score]
         edges = [b.min for b in bands]
         idx = np.searchsorted(edges, values.to_numpy(dtype=float), side="right") - 1
