@@ -33,7 +33,7 @@ start: build
 serve: setup
 	$(BIN)/peercare serve
 
-# Debian's Chromium for the browser tests (never `playwright install`).
+# Debian's Chromium for the browser tests (Playwright never downloads its own browser).
 system-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
