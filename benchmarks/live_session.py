@@ -102,12 +102,15 @@ def rss_mib(pid: int) -> list[float]:
 
 async def room(url: str, code: str, people: int, answers: int) -> tuple[list, list, int]:
     """``people`` participants join at once, then each sends ``answers`` choices. Returns
-    the join times, the acknowledgement times and how many joins failed (page timed out)."""
+    the join times, the acknowledgement times and how many joins failed (page or kernel
+    never answered)."""
     ps = [Participant(url, SCENARIOS) for _ in range(people)]
     opened = await asyncio.gather(*(p.open() for p in ps), return_exceptions=True)
     ok = [(p, t) for p, t in zip(ps, opened, strict=True) if isinstance(t, float)]
     ps = [p for p, _ in ok]
-    await asyncio.gather(*(p.join(code) for p in ps))
+    joined = await asyncio.gather(*(p.join(code) for p in ps), return_exceptions=True)
+    ok = [(p, t) for (p, t), j in zip(ok, joined, strict=True) if not isinstance(j, Exception)]
+    ps = [p for p, _ in ok]
     acks = await asyncio.gather(*(scenario_answers(p, answers) for p in ps)) if answers else []
     await asyncio.gather(*(p.close() for p in ps))
     return [t for _, t in ok], [t for each in acks for t in each], people - len(ok)
