@@ -112,6 +112,20 @@ def _check_rows(frame: pd.DataFrame, key: list[str], name: str) -> list[str]:
     return problems
 
 
+def _check_header(frame, allowed, needed, name: str, what: str) -> list[str]:
+    """Problems with the header row (unknown columns; missing ones raise at once); fills the
+    optional group columns with NOT_GIVEN."""
+    problems = _unknown_columns(frame, allowed, name, what)
+    missing = [c for c in needed if c not in frame]
+    if missing:
+        problems.append(f"{name}: row 1 (header): missing column(s) {', '.join(missing)}")
+        raise DataError(problems)
+    for col in GROUPS:
+        if col not in frame:
+            frame[col] = NOT_GIVEN
+    return problems
+
+
 def _unknown_columns(frame: pd.DataFrame, allowed, name: str, what: str) -> list[str]:
     unknown = [c for c in frame.columns if c not in allowed and c != ROW]
     if not unknown:
@@ -193,15 +207,8 @@ def load_responses(source: str | Path | pd.DataFrame, instrument: Instrument | s
     what = f"the columns of {inst.id!r} are {', '.join(inst.columns)}"
     if long:
         what = "long data has item and response columns"
-    problems = _unknown_columns(frame, allowed, name, what)
     needed = ["respondent_id"] + (["time"] if inst.times else [])
-    missing = [c for c in needed if c not in frame]
-    if missing:
-        problems.append(f"{name}: row 1 (header): missing column(s) {', '.join(missing)}")
-        raise DataError(problems)
-    for col in GROUPS:
-        if col not in frame:
-            frame[col] = NOT_GIVEN
+    problems = _check_header(frame, allowed, needed, name, what)
     key = ["respondent_id"] + (["time"] if inst.times else [])
     if inst.times:
         bad = frame[~frame["time"].isin(inst.times)]
@@ -256,14 +263,8 @@ def load_scores(source: str | Path | pd.DataFrame) -> Scores:
     """Read and check item scores (long: respondent_id, item, score, max_score)."""
     frame, name = read_table(source)
     allowed = set(META) | set(SCORE_COLUMNS)
-    problems = _unknown_columns(frame, allowed, name, f"expected {', '.join(SCORE_COLUMNS)}")
-    missing = [c for c in SCORE_COLUMNS if c not in frame]
-    if missing:
-        problems.append(f"{name}: row 1 (header): missing column(s) {', '.join(missing)}")
-        raise DataError(problems)
-    for col in GROUPS:
-        if col not in frame:
-            frame[col] = NOT_GIVEN
+    what = f"expected {', '.join(SCORE_COLUMNS)}"
+    problems = _check_header(frame, allowed, SCORE_COLUMNS, name, what)
     problems += _check_rows(frame, ["respondent_id", "item"], name)
     score = pd.to_numeric(frame["score"], errors="coerce")
     top = pd.to_numeric(frame["max_score"], errors="coerce")
