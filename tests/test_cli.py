@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -46,6 +47,7 @@ def test_serve_prints_urls_serves_both_and_stops_on_ctrl_c(built_book):
     proc = subprocess.Popen(
         [*PEERCARE, "serve", "--book-port", str(book_port), "--apps-port", str(apps_port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # a terminal's process group: Ctrl-C goes to all of it
     )  # fmt: skip
     try:
         lines = []
@@ -69,10 +71,51 @@ def test_serve_prints_urls_serves_both_and_stops_on_ctrl_c(built_book):
         app = requests.get(app_url, timeout=60)
         assert app.status_code == 200 and "Self-check practice" in app.text
     finally:
-        proc.send_signal(signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err[-2000:]
-    assert "Stopped." in out and "Traceback" not in err
+    # Kernels stopped mid-start print tracebacks; they belong in the log, not the terminal.
+    assert "Stopped." in out and "Traceback" not in err and "TCP without encryption" not in err
+    log = Path(os.environ["PEERCARE_DATA_DIR"]) / "voila.log"
+    assert f"Voila's log: {log}" in "".join(lines)
+    assert "Kernel started" in log.read_text() and "Kernel started" not in err
     for port in (book_port, apps_port):
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def _start_serve(book_port: int, apps_port: int) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [*PEERCARE, "serve", "--book-port", str(book_port), "--apps-port", str(apps_port),
+         "--pool", "1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    lines = []
+    while not any("Press Ctrl-C" in x for x in lines):
+        line = proc.stdout.readline()
+        if not line:
+            proc.wait(30)
+            return proc, "".join(lines) + proc.stderr.read()
+        lines.append(line)
+    return proc, "".join(lines)
+
+
+@pytest.mark.build
+def test_closing_the_terminal_stops_voila_and_the_ports_can_be_reused_at_once(built_book):
+    book_port, apps_port = free_port(), free_port()
+    proc, out = _start_serve(book_port, apps_port)
+    assert "Press Ctrl-C" in out, out[-2000:]
+    app = requests.get(f"http://127.0.0.1:{apps_port}/voila/render/self_check.ipynb", timeout=60)
+    assert app.status_code == 200
+    os.killpg(proc.pid, signal.SIGHUP)  # the terminal window closed
+    assert proc.wait(30) == 0
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{apps_port}/", timeout=2)
+    # The closed connections leave the ports in TIME-WAIT; a restart must not call them busy.
+    again, out = _start_serve(book_port, apps_port)
+    try:
+        assert "Press Ctrl-C" in out and "busy" not in out, out[-2000:]
+    finally:
+        os.killpg(again.pid, signal.SIGINT)
+        again.communicate(timeout=30)

@@ -8,6 +8,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
 STATIC_DIR = PACKAGE_DIR / "static"
+DATA_ENV = "PEERCARE_DATA_DIR"
 
 
 class ProjectNotFound(RuntimeError):
@@ -45,3 +46,10 @@ def book_dir(root: Path | None = None) -> Path:
 
 def build_html_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "_build" / "html"
+
+
+def data_dir() -> Path:
+    """Where a running kit keeps its files (session store, logs): ``$PEERCARE_DATA_DIR``,
+    else ``data/`` in the kit's folder."""
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else project_root() / "data"

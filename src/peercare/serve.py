@@ -14,9 +14,12 @@ import time
 from functools import lru_cache, partial
 from pathlib import Path
 
-from .paths import build_html_dir, project_root
+from .paths import build_html_dir, data_dir, project_root
+from .voila_output import VoilaOutput
 
 HOST = "127.0.0.1"
+VOILA_LOG = "voila.log"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 _COMPRESSIBLE = {".html", ".js", ".css", ".json", ".svg", ".txt", ".map", ".ttf", ".eot"}
 
 
@@ -78,7 +81,10 @@ def book_server(html_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
 
 
 def _port_free(port: int) -> bool:
+    """Whether a server could listen on ``port`` now. SO_REUSEADDR as Tornado and
+    http.server use it, so a port left in TIME-WAIT by the last run counts as free."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((HOST, port))
         except OSError:
@@ -178,11 +184,18 @@ def serve(
     apps_url = (public_url or f"http://{HOST}:{apps_port}").rstrip("/")
     env = voila_env(root) | {"PEERCARE_APPS_URL": apps_url}
     extra = live_session_args(apps_dir, pool, idle_timeout)
-    voila = subprocess.Popen(voila_command(apps_dir, apps_port, extra), cwd=root, env=env)
+    # Its own process group: Ctrl-C in the terminal reaches only us, and we stop Voila in
+    # order (else Voila and every kernel get the SIGINT too, each reacting on its own).
+    voila = subprocess.Popen(
+        voila_command(apps_dir, apps_port, extra), cwd=root, env=env, process_group=0,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+    )  # fmt: skip
+    output = VoilaOutput(voila.stdout, data_dir() / VOILA_LOG).start()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGHUP: the terminal closed. Voila, in its own group, would not hear of it.
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
     try:
         _wait_for_port(apps_port, voila)
         print(f"Book:       http://{HOST}:{book_port}/", flush=True)
@@ -193,6 +206,7 @@ def serve(
             print(f"Participants: {apps_url}/voila/render/{PARTICIPANT_PAGE}", flush=True)
         for app in sorted(apps_dir.glob("*.ipynb")):
             print(f"  {app.stem:<20} {apps_url}/voila/render/{app.name}", flush=True)
+        print(f"Voila's log: {output.log_path}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             if voila.poll() is not None:
@@ -200,8 +214,11 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        output.stopping()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         stop_process(voila)
+        output.join()
         server.shutdown()
         server.server_close()
     print("Stopped.", flush=True)

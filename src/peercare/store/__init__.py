@@ -4,6 +4,7 @@ See :mod:`peercare.store.api` for the rules and :mod:`peercare.store.db` for whe
 data lives (SQLite by default, PostgreSQL with ``PEERCARE_DB_URL``).
 """
 
+from ..paths import DATA_ENV
 from .api import (
     APPS,
     CSV_COLUMNS,
@@ -16,7 +17,7 @@ from .api import (
     check_answer,
     spreadsheet_safe,
 )
-from .db import DATA_ENV, DB_ENV, HEAD
+from .db import DB_ENV, HEAD
 
 __all__ = [
     "APPS",

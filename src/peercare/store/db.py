@@ -22,10 +22,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..paths import project_root
+from ..paths import data_dir
 
 DB_ENV = "PEERCARE_DB_URL"
-DATA_ENV = "PEERCARE_DATA_DIR"
 DB_FILE = "sessions.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
@@ -34,12 +33,6 @@ HEAD = "0002"
 BUSY_TIMEOUT_MS = 30_000
 WRITE = "peercare_write"  # execution option: this transaction writes (SQLite: IMMEDIATE)
 _LOCK_ID = 727_011_417  # pg_advisory_xact_lock key for migrations
-
-
-def data_dir() -> Path:
-    """``$PEERCARE_DATA_DIR``, else ``data/`` in the kit's folder."""
-    env = os.environ.get(DATA_ENV)
-    return Path(env).expanduser() if env else project_root() / "data"
 
 
 def resolve_url(url: str | URL | None = None) -> URL:
