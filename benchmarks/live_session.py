@@ -32,7 +32,7 @@ from peercare.serve import live_session_args  # noqa: E402
 from peercare.store import Store  # noqa: E402
 from tests.apps.test_kernels import kernels_of, wait_for  # noqa: E402
 from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
-from tests.voila import voila_server  # noqa: E402
+from tests.voila import kernel_pids, voila_server  # noqa: E402
 
 APPS = ROOT / "notebooks" / "apps"
 PAGE = "voila/render/participant.ipynb"
@@ -84,19 +84,12 @@ def wait_pool_ready(pid: int, size: int, timeout: float = 600) -> float:
 def rss_mib(pid: int) -> list[float]:
     """Resident memory of each kernel process under ``pid``."""
     out = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
+    for kernel in kernel_pids(pid):
         try:
-            stat = (proc / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) != pid:
-                continue
-            if b"ipykernel" not in (proc / "cmdline").read_bytes():
-                continue
-            rss = int(stat.rsplit(")", 1)[1].split()[21]) * os.sysconf("SC_PAGE_SIZE")
-            out.append(rss / 2**20)
-        except (OSError, ValueError):
+            stat = Path(f"/proc/{kernel}/stat").read_text()
+        except OSError:
             continue
+        out.append(int(stat.rsplit(")", 1)[1].split()[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,29 +23,50 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def kernel_pids(parent: int) -> list[int]:
+    """The kernel processes (ipykernel, or our peercare.kernel) started by ``parent``."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmd = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and (
+            b"ipykernel" in cmd or b"peercare.kernel" in cmd
+        ):
+            pids.append(int(proc.name))
+    return pids
+
+
 @contextmanager
 def voila_server(target: Path, env: dict | None = None, extra: list[str] | None = None):
     port = free_port()
-    proc = subprocess.Popen(
-        voila_command(target, port, extra),
-        env=voila_env(ROOT, {**os.environ, **(env or {})}),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
     url = f"http://{HOST}:{port}"
-    voila_server.last_pid = proc.pid
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"voila exited: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                requests.get(url, timeout=1)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        yield url
-    finally:
-        stop_process(proc)
+    # Output to a file, never an unread pipe: a full pipe would block Voila mid-request.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            voila_command(target, port, extra),
+            env=voila_env(ROOT, {**os.environ, **(env or {})}),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        voila_server.last_pid = proc.pid
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"voila exited: {log.read().decode()[-2000:]}")
+                try:
+                    requests.get(url, timeout=1)
+                    break
+                except requests.RequestException:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.3)
+            yield url
+        finally:
+            stop_process(proc)

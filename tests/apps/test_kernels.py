@@ -4,7 +4,6 @@ pooled kernel out from under a page that has just claimed it (voila #1458 workar
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -12,27 +11,14 @@ from peercare.serve import live_session_args
 
 from ..browser import chromium, guarded_context
 from ..conftest import ROOT
-from ..voila import voila_server
+from ..voila import kernel_pids, voila_server
 
 pytestmark = pytest.mark.browser
 APPS = ROOT / "notebooks" / "apps"
 
 
 def kernels_of(pid: int) -> int:
-    """ipykernel processes whose parent is ``pid`` (read from /proc)."""
-    count = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = (proc / "stat").read_text()
-            cmd = (proc / "cmdline").read_bytes()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid and b"ipykernel" in cmd:
-            count += 1
-    return count
+    return len(kernel_pids(pid))
 
 
 def wait_for(predicate, timeout: float) -> bool:

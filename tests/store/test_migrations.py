@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from peercare.store import Store, db
-from peercare.store.models import Base
+from peercare.store import DATA_ENV, Store, db
+from peercare.store.models import metadata
 
 
 def test_head_constant_is_alembics_head():
@@ -38,7 +38,7 @@ def test_models_and_migrations_do_not_drift(empty_url):
         db.upgrade(engine)
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []
+            assert compare_metadata(context, metadata) == []
             command.check(db.alembic_config(conn))  # raises when autogenerate finds changes
     finally:
         engine.dispose()
@@ -69,7 +69,7 @@ def test_sqlite_uses_wal_and_waits_for_the_lock(tmp_path):
 
 def test_default_location(tmp_path, monkeypatch):
     monkeypatch.delenv(db.DB_ENV, raising=False)
-    monkeypatch.setenv(db.DATA_ENV, str(tmp_path / "kit-data"))
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "kit-data"))
     store = Store()
     assert store.url.database == str(tmp_path / "kit-data" / "sessions.sqlite")
     store.create_session("Default")
@@ -77,6 +77,6 @@ def test_default_location(tmp_path, monkeypatch):
     assert (tmp_path / "kit-data" / "sessions.sqlite").is_file()
     monkeypatch.setenv(db.DB_ENV, "postgresql://u@127.0.0.1/x")
     assert Store().url.drivername == "postgresql+psycopg"  # psycopg 3, not psycopg2
-    monkeypatch.delenv(db.DATA_ENV)
+    monkeypatch.delenv(DATA_ENV)
     monkeypatch.delenv(db.DB_ENV)
     assert Store().url.database.endswith("data/sessions.sqlite")

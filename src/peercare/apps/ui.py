@@ -7,6 +7,7 @@ value), never as markup. A refused input becomes a message in the app, never a t
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -160,6 +161,32 @@ def joined_app(title: str, store, make_panel: Callable, intro: str = "") -> w.VB
 
 
 _on_ready: list[Callable[[], None]] = []
+_SERVER_GONE = object()
+
+
+def _query_url() -> str:
+    """Where a pooled kernel waits for its page (as voila.utils.wait_for_request builds it)."""
+    env = os.environ
+    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
+    host = f"{env.get('VOILA_APP_IP', '127.0.0.1')}:{env.get('VOILA_APP_PORT', '8866')}"
+    kernel = env.get("VOILA_KERNEL_ID")
+    return f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{host}{base}voila/query/{kernel}"
+
+
+async def _request_info(url: str):
+    """The claiming page's request (JSON text); None when Voila could not be reached (the
+    page then simply has no ``?code=``); _SERVER_GONE when Voila closed the line without a
+    page, which it does only when it stops."""
+    import websockets  # comes with Voila, the only place this runs
+
+    try:
+        async with websockets.connect(url, open_timeout=5) as socket:
+            return await socket.recv()
+    except websockets.ConnectionClosed:
+        return _SERVER_GONE
+    except (TimeoutError, OSError) as error:
+        log.warning("Could not reach Voila at %s: %s", url, error)
+        return None
 
 
 def ready() -> None:
@@ -167,11 +194,23 @@ def ready() -> None:
     kernel. The kernel then runs again at hand-off, which (a) restarts its idle clock so
     culling cannot remove it before the page connects, and (b) makes the page's address
     (``?code=``) available through ``QUERY_STRING``. Without preheating it returns at once.
+
+    This is ``voila.utils.wait_for_request`` done here, for two reasons: importing
+    ``voila.utils`` loads Voila's whole server (about 45 MiB in every participant's kernel),
+    and Voila's helper lets the cell end when Voila stops, so each pooled kernel printed a
+    traceback when its reply met an already closed socket.
     """
-    try:
-        from voila.utils import wait_for_request
-    except ImportError:  # outside Voila (nbval, JupyterLab)
+    if os.getenv("VOILA_PREHEAT", "False") == "False":  # nbval, JupyterLab, plain Voila
         return
-    wait_for_request()
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Its own thread: the kernel's thread already runs an event loop.
+    with ThreadPoolExecutor(1) as pool:
+        info = pool.submit(asyncio.run, _request_info(_query_url())).result()
+    if info is _SERVER_GONE:
+        os._exit(0)  # Voila is stopping; nothing of this unused kernel is worth keeping
+    for key, value in (json.loads(info) if info else {}).items():
+        os.environ[key] = value
     for hook in _on_ready:
         hook()

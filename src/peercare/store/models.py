@@ -5,6 +5,9 @@ There is deliberately no column for a name, e-mail, IP address, user agent or br
 anywhere. A participant is at most a random token made for one visit (``respondent``).
 Feedback answers are rows of ``responses`` with ``app = 'feedback'``: one table keeps the
 "committed before acknowledged" path and the export the same for every app.
+
+Plain SQLAlchemy Core tables, no ORM: every participant's kernel imports this, and
+``sqlalchemy.orm`` alone would add about 6 MiB to each.
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     CheckConstraint,
+    Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -62,67 +66,57 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+metadata = MetaData(naming_convention=NAMING)
 
+# One live session. ``code`` is unique among open sessions (``closed`` is NULL).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False, index=True),
+    Column("title", String(TITLE_MAX), nullable=False),
+    Column("created", UTCDateTime(), nullable=False),
+    Column("closed", UTCDateTime(), nullable=True),
+    Column("threshold", Integer, nullable=False),
+    Column("key_hash", String(200), nullable=False),
+    Index(
+        "uq_sessions_open_code",
+        "code",
+        unique=True,
+        sqlite_where=text("closed IS NULL"),
+        postgresql_where=text("closed IS NULL"),
+    ),
+    CheckConstraint("threshold >= 2", name="threshold"),
+)
 
-class SessionRow(Base):
-    """One live session. ``code`` is unique among open sessions (``closed`` is NULL)."""
+# One answer: which session, app and item, the text, when; nothing about who.
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("app", String(APP_MAX), nullable=False),
+    Column("item", String(ITEM_MAX), nullable=False),
+    Column("time", String(TIME_MAX), nullable=True),
+    Column("respondent", String(RESPONDENT_MAX), nullable=False),
+    Column("answer", String(ANSWER_MAX), nullable=False),
+    Column("answered", UTCDateTime(), nullable=False),
+    Index(None, "session_id", "app", "item"),
+)
 
-    __tablename__ = "sessions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(16), index=True)
-    title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    created: Mapped[datetime] = mapped_column(UTCDateTime())
-    closed: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    threshold: Mapped[int] = mapped_column(Integer)
-    key_hash: Mapped[str] = mapped_column(String(200))
-
-    __table_args__ = (
-        Index(
-            "uq_sessions_open_code",
-            "code",
-            unique=True,
-            sqlite_where=text("closed IS NULL"),
-            postgresql_where=text("closed IS NULL"),
-        ),
-        CheckConstraint("threshold >= 2", name="threshold"),
-    )
-
-
-class ResponseRow(Base):
-    """One answer: which session, app and item, the text, when; nothing about who."""
-
-    __tablename__ = "responses"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
-    app: Mapped[str] = mapped_column(String(APP_MAX))
-    item: Mapped[str] = mapped_column(String(ITEM_MAX))
-    time: Mapped[str | None] = mapped_column(String(TIME_MAX), nullable=True)
-    respondent: Mapped[str] = mapped_column(String(RESPONDENT_MAX))
-    answer: Mapped[str] = mapped_column(String(ANSWER_MAX))
-    answered: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    __table_args__ = (Index(None, "session_id", "app", "item"),)
-
-
-class StateRow(Base):
-    """Shared state of a live session that the facilitator sets and participants' pages read
-    (for example which quiz question is being asked). Never answers: anyone with the join
-    code can read it."""
-
-    __tablename__ = "session_state"
-
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
-    )
-    name: Mapped[str] = mapped_column(String(STATE_NAME_MAX), primary_key=True)
-    value: Mapped[str] = mapped_column(String(ANSWER_MAX))
-    updated: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-sessions = SessionRow.__table__
-responses = ResponseRow.__table__
-session_state = StateRow.__table__
+# Shared state of a live session that the facilitator sets and participants' pages read
+# (for example which quiz question is being asked). Never answers: anyone with the join
+# code can read it.
+session_state = Table(
+    "session_state",
+    metadata,
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("name", String(STATE_NAME_MAX), primary_key=True),
+    Column("value", String(ANSWER_MAX), nullable=False),
+    Column("updated", UTCDateTime(), nullable=False),
+)

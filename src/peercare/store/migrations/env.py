@@ -10,10 +10,10 @@ from __future__ import annotations
 from alembic import context
 
 from peercare.store.db import make_engine, resolve_url, writer
-from peercare.store.models import Base
+from peercare.store.models import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _configure(**kwargs) -> None:
