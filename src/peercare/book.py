@@ -127,8 +127,8 @@ def build(root: Path | None = None, *, quiet: bool = False) -> Path:
     load_all(root)  # a broken bank stops the build with a clear message, before Sphinx runs
     install_widget_js(root)
     drop_stale_cache(root)
-    exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe), "build", str(root), "--warningiserror", "--keep-going"]
+    cmd = [sys.executable, "-m", "peercare.jupyter_book_main", "build", str(root)]
+    cmd += ["--warningiserror", "--keep-going"]
     if quiet:
         cmd.append("--quiet")
     result = subprocess.run(cmd, cwd=root, capture_output=quiet, text=True)
