@@ -26,8 +26,8 @@ cohort or site changes between rows) are all collected and raised together as
 :class:`DataError`, each with the row numbers as a spreadsheet shows them (the header is
 row 1). Nothing is dropped silently.
 
-The session store is not read yet: a store can hand :func:`load_responses` a data frame in
-either layout.
+Live-session exports (``session-<CODE>.csv`` from the dashboard or ``peercare session
+export``) in the same folder are read too: see :mod:`peercare.evaluation.sessions`.
 """
 
 from __future__ import annotations
@@ -58,14 +58,18 @@ def _rows(rows, limit: int = 8) -> str:
     return f"{'row' if len(rows) == 1 else 'rows'} {head}{more}"
 
 
-def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """A frame of stripped text cells plus the spreadsheet row number in ``_row``."""
+def read_table(
+    source: str | Path | pd.DataFrame, name: str | None = None
+) -> tuple[pd.DataFrame, str]:
+    """A frame of stripped text cells plus the spreadsheet row number in ``_row`` (a data
+    frame's own ``_row`` is kept: rows picked out of a file keep their numbers)."""
     if isinstance(source, pd.DataFrame):
-        frame, name = source.copy(), "<data frame>"
+        frame, name = source.copy(), name or "<data frame>"
+        rows = frame.pop(ROW).to_numpy() if ROW in frame else np.arange(len(frame)) + 2
         frame.columns = [str(c) for c in frame.columns]
         frame = frame.astype(object).where(frame.notna(), "").astype(str)
     else:
-        name = str(source)
+        name, rows = str(source), None
         try:
             frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
         except FileNotFoundError:
@@ -80,7 +84,7 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
             raise DataError([f"{name}: not a readable CSV file: {exc}"]) from None
     frame.columns = [c.strip() for c in frame.columns]
     frame = frame.apply(lambda s: s.str.strip())
-    frame[ROW] = np.arange(len(frame)) + 2
+    frame[ROW] = np.arange(len(frame)) + 2 if rows is None else rows
     return frame, name
 
 
@@ -198,10 +202,18 @@ class Responses:
         return pairs.reset_index(), int(len(wide) - len(pairs))
 
 
-def load_responses(source: str | Path | pd.DataFrame, instrument: Instrument | str) -> Responses:
-    """Read, check and convert one instrument's data (wide or long layout)."""
+def load_responses(
+    source: str | Path | pd.DataFrame,
+    instrument: Instrument | str,
+    name: str | None = None,
+    *,
+    every_item: bool = True,
+) -> Responses:
+    """Read, check and convert one instrument's data (wide or long layout); ``name`` is
+    what messages call a data frame. ``every_item=False`` accepts items nobody answered
+    (a live quiz asks a few of the banks' questions)."""
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
-    frame, name = read_table(source)
+    frame, name = read_table(source, name)
     long = {"item", "response"} <= set(frame.columns)
     allowed = set(META) | ({"item", "response"} if long else set(inst.columns))
     what = f"the columns of {inst.id!r} are {', '.join(inst.columns)}"
@@ -228,7 +240,7 @@ def load_responses(source: str | Path | pd.DataFrame, instrument: Instrument | s
         cells = frame.melt(id_vars=meta + [ROW], value_vars=[c for c in inst.columns if c in frame])
         cells = cells.rename(columns={"variable": "item", "value": "response"})
     absent = [i for i in inst.item_ids if i not in present]
-    if absent:
+    if absent and every_item:
         problems.append(f"{name}: no answers at all for item(s) {', '.join(absent)}")
     values, value_problems = _check_values(cells, inst, name)
     problems += value_problems
@@ -348,9 +360,33 @@ def open_data(folder: str | Path | None = None, banks=None) -> Dataset:
             setattr(data, part, load_part(folder, part, banks))
         except DataError as exc:
             problems += exc.problems
+    problems += _add_session_exports(data, banks)
     if problems:
         raise DataError(problems)
     return data
+
+
+def _add_session_exports(data: Dataset, banks) -> list[str]:
+    """Add the folder's live-session exports (:mod:`.sessions`) to the parts they hold."""
+    from ..instruments import from_banks
+    from .sessions import PART_APP, combine, export_files, read_exports
+
+    if not export_files(data.folder):
+        return []
+    instruments = {
+        p: from_banks(banks) if p == "quiz" else load_instrument(p, banks=banks) for p in PART_APP
+    }
+    try:
+        found, notes = read_exports(data.folder, instruments)
+        for part, responses in found.items():
+            before = getattr(data, part)
+            setattr(data, part, responses if before is None else combine([before, responses]))
+            data.notes = [n for n in data.notes if not n.startswith(f"{FILES[part]} is not")]
+            data.notes.append(f"{part}: {responses.n_respondents} respondent(s) from sessions.")
+    except DataError as exc:
+        return exc.problems
+    data.notes += notes
+    return []
 
 
 def load_part(folder: str | Path, part: str, banks=None) -> Responses | Scores:

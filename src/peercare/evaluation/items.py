@@ -149,10 +149,11 @@ def analyse_responses(
     answers = responses.answers
     if time is not None:
         answers = answers[answers["time"] == time]
-    ids = inst.item_ids
-    given = answers[ids].notna() & answers[ids].ne("")
-    points = inst.item_scores(answers).where(given)
-    key = {i.id: (i.options, i.correct) for i in inst.items}
+    given = answers[inst.item_ids].notna() & answers[inst.item_ids].ne("")
+    ids = [i for i in inst.item_ids if given[i].any()]  # a live quiz asks only a few
+    given = given[ids]
+    points = inst.item_scores(answers)[ids].where(given)
+    key = {i.id: (i.options, i.correct) for i in inst.items if i.id in ids}
     title = inst.title + (f" ({time})" if time else "")
     return analyse(
         points.reset_index(drop=True),

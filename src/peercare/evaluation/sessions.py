@@ -1,0 +1,119 @@
+"""Live-session exports as evaluation data.
+
+The facilitator dashboard's "Export responses (CSV)" and ``peercare session export`` write
+one file per session, ``session-<CODE>.csv``, with the columns
+``respondent_id,session,time,app,item,response``. Put those files in the data folder and
+:func:`peercare.evaluation.io.open_data` reads them too:
+
+* ``feedback`` rows are the reaction survey and the retrospective ratings (the feedback app
+  stores the instruments' own item ids);
+* ``quiz`` rows are live-quiz answers, read as the quiz banks' items;
+* ``checkin`` and ``scenario`` rows serve the room during the session and are not
+  evaluation data; they are counted in a note, not analysed.
+
+Every problem is reported with the file and its spreadsheet row, as for any other file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..instruments import Instrument
+from .errors import DataError
+from .io import GROUPS, NOT_GIVEN, ROW, Responses, _rows, load_responses, read_table
+
+EXPORT_GLOB = "session-*.csv"
+COLUMNS = ("respondent_id", "session", "time", "app", "item", "response")
+PART_APP = {"reaction": "feedback", "retrospective": "feedback", "quiz": "quiz"}
+LIVE_ONLY = ("checkin", "scenario")
+_FORMULA_GUARD = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def export_files(folder: Path) -> list[Path]:
+    return sorted(Path(folder).glob(EXPORT_GLOB))
+
+
+def _read_export(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    frame, name = read_table(path)
+    columns = [c for c in frame.columns if c != ROW]
+    if tuple(columns) != COLUMNS:
+        raise DataError([f"{name}: not a session export; its header should be {','.join(COLUMNS)}"])
+    # The store writes ' before a cell a spreadsheet would run as a formula; take it off.
+    guarded = frame["response"].str.startswith(_FORMULA_GUARD)
+    frame.loc[guarded, "response"] = frame.loc[guarded, "response"].str[1:]
+    problems = []
+    known = set(PART_APP.values()) | set(LIVE_ONLY)
+    for app, rows in frame[~frame["app"].isin(known)].groupby("app", sort=False)[ROW]:
+        problems.append(f"{name}: {_rows(rows)}: app {app!r} is not one the kit exports")
+    return frame, problems
+
+
+def read_exports(
+    folder: Path, instruments: dict[str, Instrument]
+) -> tuple[dict[str, Responses], list[str]]:
+    """The parts (``reaction``, ``retrospective``, ``quiz``) found in the folder's session
+    exports, and notes for the reader. Raises :class:`DataError` with every problem."""
+    parts: dict[str, list[Responses]] = {}
+    problems, notes, seen = [], [], {}
+    live_only = 0
+    for path in export_files(folder):
+        try:
+            frame, found = _read_export(path)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        problems += found
+        for code in frame["session"].unique():
+            if code in seen:
+                problems.append(
+                    f"{path}: session {code} is also in {seen[code]}; keep one of the two files"
+                )
+            seen.setdefault(code, path)
+        live_only += int(frame["app"].isin(LIVE_ONLY).sum())
+        claimed = pd.Series(False, index=frame.index)
+        for part, inst in instruments.items():
+            mine = (frame["app"] == PART_APP[part]) & frame["item"].isin(inst.columns)
+            claimed |= mine
+            if not mine.any():
+                continue
+            rows = frame.loc[mine].drop(columns="app")
+            if not inst.times:
+                rows = rows.drop(columns="time")
+            try:
+                found = load_responses(rows, inst, name=str(path), every_item=part != "quiz")
+                parts.setdefault(part, []).append(found)
+            except DataError as exc:
+                problems += exc.problems
+        stray = frame[frame["app"].isin(PART_APP.values()) & ~claimed]
+        for item, rows in stray.groupby("item", sort=False)[ROW]:
+            problems.append(f"{path}: {_rows(rows)}: item {item!r} is in no instrument")
+    if problems:
+        raise DataError(problems)
+    if live_only:
+        notes.append(
+            f"{live_only} check-in and scenario answer(s) in the session exports serve the "
+            "room during a session; they are not analysed."
+        )
+    return {part: combine(found) for part, found in parts.items()}, notes
+
+
+def combine(parts: list[Responses]) -> Responses:
+    """Several sources of one instrument as one; a respondent in two sources is refused."""
+    if len(parts) == 1:
+        return parts[0]
+    inst = parts[0].instrument
+    key = ["respondent_id"] + (["time"] if inst.times else [])
+    answers = pd.concat([p.answers for p in parts], ignore_index=True)
+    for column in GROUPS:
+        if column in answers:
+            answers[column] = answers[column].fillna(NOT_GIVEN)
+    twice = answers[answers.duplicated(key, keep=False)]
+    if len(twice):
+        ids = ", ".join(sorted(set(twice["respondent_id"]))[:8])
+        sources = " and ".join(p.source for p in parts)
+        raise DataError([f"{inst.id}: respondent(s) {ids} appear in more than one of {sources}"])
+    return Responses(
+        inst, answers, any(p.synthetic for p in parts), " + ".join(p.source for p in parts)
+    )
