@@ -43,6 +43,11 @@ def test_answers_in_voila_reach_python(tmp_path, chromium_path):
     ):
         context = guarded_context(browser)
         page = context.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        loaded = []
+        page.on("request", lambda r: loaded.append(r.url))
         page.goto(url)
         page.wait_for_selector(".pcq fieldset", timeout=60_000)
         box = page.locator(".pcq fieldset").first
@@ -53,6 +58,9 @@ def test_answers_in_voila_reach_python(tmp_path, chromium_path):
         got = _read_lines(sink, 2)
         assert context.outside == []
         assert run_axe(page) == []
+        # JupyterLab-only extensions stay out of app pages (nbgrader's threw errors there)
+        assert errors == []
+        assert not [u for u in loaded if "nbgrader" in u or "lab-extension" in u]
     assert got[0] == {
         "quiz_id": "welcome",
         "question_id": q.id,

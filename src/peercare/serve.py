@@ -95,12 +95,26 @@ def _port_free(port: int) -> bool:
 VOILA_SHARE = Path(__file__).resolve().parent / "share"
 
 
+# JupyterLab extensions installed for JupyterLab (grading, previews) that Voila would load
+# into every app page: requests and JavaScript each participant's phone would fetch and run
+# for nothing, and nbgrader's throws errors there. (An allowlist of the two the apps need
+# breaks the widgets: Voila then leaves out the plugin that provides the widget registry.)
+NOT_IN_PAGES = (
+    "@jupyter/nbgrader",
+    "@jupyter-notebook/lab-extension",
+    "@voila-dashboards/jupyterlab-preview",
+    "jupyterlab_pygments",
+)
+
+
 def voila_command(target: Path, port: int, extra: list[str] | None = None) -> list[str]:
     """Voila on loopback with our template (see :func:`voila_env` for where it is found)."""
     return [
         sys.executable, "-m", "voila", str(target),
         "--no-browser", f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
-        "--template=peercare", *(extra or []),
+        "--template=peercare",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in NOT_IN_PAGES),
+        *(extra or []),
     ]  # fmt: skip
 
 
