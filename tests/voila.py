@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from peercare.serve import HOST, stop_process, voila_command, voila_env
+from peercare.serve import HOST, VOILA_SHARE, stop_process, voila_command, voila_env
 
 from .conftest import ROOT
 
@@ -42,14 +42,24 @@ def kernel_pids(parent: int) -> list[int]:
 
 
 @contextmanager
-def voila_server(target: Path, env: dict | None = None, extra: list[str] | None = None):
+def voila_server(
+    target: Path, env: dict | None = None, extra: list[str] | None = None, stock: bool = False
+):
+    """Voila as ``peercare serve`` runs it; ``stock=True``: as it comes (the stock kernel,
+    every installed extension), with only our template, which has no CDN links."""
     port = free_port()
     url = f"http://{HOST}:{port}"
+    command = voila_command(target, port, extra)
+    env = voila_env(ROOT, {**os.environ, **(env or {})})
     # Output to a file, never an unread pipe: a full pipe would block Voila mid-request.
-    with tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as share:
+        if stock:
+            command = [c for c in command if "extension_denylist" not in c]
+            (Path(share) / "voila").symlink_to(VOILA_SHARE / "voila")
+            env["JUPYTER_PATH"] = share
         proc = subprocess.Popen(
-            voila_command(target, port, extra),
-            env=voila_env(ROOT, {**os.environ, **(env or {})}),
+            command,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
