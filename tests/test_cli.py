@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from .conftest import ROOT
-from .voila import free_port
+from .voila import free_port, voila_children
 
 PEERCARE = [sys.executable, "-m", "peercare.cli"]
 
@@ -119,3 +119,17 @@ def test_closing_the_terminal_stops_voila_and_the_ports_can_be_reused_at_once(bu
     finally:
         os.killpg(again.pid, signal.SIGINT)
         again.communicate(timeout=30)
+
+
+@pytest.mark.build
+def test_voila_dying_is_reported_with_where_its_log_is(built_book):
+    proc, out = _start_serve(free_port(), free_port())
+    assert "Press Ctrl-C" in out, out[-2000:]
+    voila = voila_children(proc.pid)
+    assert len(voila) == 1
+    os.kill(voila[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    log = Path(os.environ["PEERCARE_DATA_DIR"]) / "voila.log"
+    assert "Voila stopped (exit code -9)" in err and str(log) in err
+    assert "Traceback" not in err

@@ -41,6 +41,20 @@ def kernel_pids(parent: int) -> list[int]:
     return pids
 
 
+def voila_children(pid: int) -> list[int]:
+    """Child processes of ``pid`` that run Voila."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            cmd = (proc / "cmdline").read_bytes()
+        except (OSError, NotADirectoryError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"voila" in cmd:
+            found.append(int(proc.name))
+    return found
+
+
 @contextmanager
 def voila_server(
     target: Path, env: dict | None = None, extra: list[str] | None = None, stock: bool = False

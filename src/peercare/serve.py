@@ -225,6 +225,8 @@ def serve(
         while not stop.wait(0.5):
             if voila.poll() is not None:
                 raise ServeError(f"Voila stopped (exit code {voila.returncode}).")
+    except ServeError as exc:
+        raise ServeError(f"{exc} What it said last is in {output.log_path}") from None
     except KeyboardInterrupt:
         pass
     finally:
