@@ -231,7 +231,7 @@ class Instrument(Strict):
         for item in self.items:
             col = answers[item.id]
             if item.is_choice:
-                key, col = _normalize(item.correct), col.fillna("")
+                key, col = _normalize(item.correct), col.astype(object).fillna("")
                 out[item.id] = col.map({v: float(v == key) for v in col.unique()}).astype(float)
             else:
                 vals = pd.to_numeric(col, errors="coerce").astype(float)
