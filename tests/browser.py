@@ -63,11 +63,15 @@ def describe(violations: list[dict]) -> str:
     return json.dumps(violations, indent=1)
 
 
-def count_transfer(context, page) -> dict[str, int]:
+def count_transfer(context, page, network: dict | None = None) -> dict[str, int]:
     """Start counting the bytes on the wire of ``page``'s requests (Chrome DevTools
-    protocol); the returned dict fills in as requests finish: request id -> bytes."""
+    protocol); the returned dict fills in as requests finish: request id -> bytes.
+    ``network``: conditions to emulate (``latency`` ms, ``downloadThroughput`` and
+    ``uploadThroughput`` bytes/s), as DevTools' network throttling does."""
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
+    if network:
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, **network})
     sizes: dict[str, int] = {}
     cdp.on(
         "Network.loadingFinished",

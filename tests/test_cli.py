@@ -70,6 +70,12 @@ def test_serve_prints_urls_serves_both_and_stops_on_ctrl_c(built_book):
         assert app_url in "".join(lines)
         app = requests.get(app_url, timeout=60)
         assert app.status_code == 200 and "Self-check practice" in app.text
+        # the apps' 5 MB of JavaScript go out compressed (a room shares one Wi-Fi)
+        js = requests.get(
+            f"http://127.0.0.1:{apps_port}/voila/static/voila.js",
+            headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True,
+        )  # fmt: skip
+        assert js.status_code == 200 and js.headers["Content-Encoding"] == "gzip"
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         out, err = proc.communicate(timeout=30)

@@ -68,7 +68,11 @@ def voila_server(
     # Output to a file, never an unread pipe: a full pipe would block Voila mid-request.
     with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as share:
         if stock:
-            command = [c for c in command if "extension_denylist" not in c]
+            command = [
+                "voila" if c == "peercare.voila_app" else c
+                for c in command
+                if "extension_denylist" not in c
+            ]
             (Path(share) / "voila").symlink_to(VOILA_SHARE / "voila")
             env["JUPYTER_PATH"] = share
         proc = subprocess.Popen(

@@ -110,7 +110,7 @@ NOT_IN_PAGES = (
 def voila_command(target: Path, port: int, extra: list[str] | None = None) -> list[str]:
     """Voila on loopback with our template (see :func:`voila_env` for where it is found)."""
     return [
-        sys.executable, "-m", "voila", str(target),
+        sys.executable, "-m", "peercare.voila_app", str(target),
         "--no-browser", f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
         "--template=peercare",
         *(f"--VoilaConfiguration.extension_denylist={name}" for name in NOT_IN_PAGES),
