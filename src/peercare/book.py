@@ -126,7 +126,7 @@ def build(root: Path | None = None, *, quiet: bool = False) -> Path:
 
     load_all(root)  # a broken bank stops the build with a clear message, before Sphinx runs
     install_widget_js(root)
-    drop_stale_cache(root)
+    # the subprocess also drops stale cached runs (drop_stale_cache) before building
     cmd = [sys.executable, "-m", "peercare.jupyter_book_main", "build", str(root)]
     cmd += ["--warningiserror", "--keep-going"]
     if quiet:
