@@ -154,6 +154,25 @@ def _cert_verify(args) -> int:
     return 0
 
 
+def _cert_scores(args) -> int:
+    from .certification.scores import item_scores, scores_csv
+
+    rows, ungraded = item_scores(_course(args), args.assignment)
+    text = scores_csv(rows)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        people = len({r[0] for r in rows})
+        print(f"Wrote {len(rows)} item score(s) of {people} candidate(s) to {args.output}")
+    else:
+        sys.stdout.write(text)
+    if ungraded:
+        print(
+            f"{ungraded} answer(s) still need a rubric grade; they are left out.", file=sys.stderr
+        )
+    return 0
+
+
 def _cert_parser(sub) -> None:
     cert = sub.add_parser("cert", help="train-the-trainer certification (nbgrader)")
     cert.add_argument("--course", help="the course folder (default: grading/ in the kit)")
@@ -184,6 +203,12 @@ def _cert_parser(sub) -> None:
         p = cs.add_parser(name, help=text)
         p.add_argument("--candidate", help="only this candidate")
         p.set_defaults(func=func)
+    sc = cs.add_parser(
+        "scores", help="item scores for the evaluation kit (certification.csv; ids, no names)"
+    )
+    sc.add_argument("assignment", nargs="?", default="knowledge-check")
+    sc.add_argument("-o", "--output", help="file to write (default: standard output)")
+    sc.set_defaults(func=_cert_scores)
     c = cs.add_parser("certificates", help="a PDF certificate for each certified trainer")
     c.add_argument("--reissue", action="store_true", help="make new ones (old codes stop working)")
     c.set_defaults(func=_cert_certificates)

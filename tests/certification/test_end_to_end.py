@@ -188,3 +188,26 @@ def test_verify(certificates, rubric_graded):
     assert ok.returncode == 0 and "VALID" in ok.stdout and NAMES[GOOD] in ok.stdout
     bad = cert(rubric_graded.root, "verify", "HH-AAAA-BBBB")
     assert bad.returncode == 1 and "NOT VALID" in bad.stdout
+
+
+def test_item_scores_go_to_the_evaluation_kit_without_names(graded, tmp_path):
+    from peercare.evaluation.io import load_scores
+    from peercare.evaluation.items import analyse_scores
+
+    path = tmp_path / "certification.csv"
+    out = cert(graded["course"].root, "scores", "-o", str(path))
+    assert out.returncode == 0, out.stderr
+    text = path.read_text()
+    assert not [n for n in NAMES.values() if n in text]
+    scores = load_scores(path)
+    totals = scores.points.sum(axis=1)
+    expected = {k[1]: v for k, v in graded["parallel"].items() if k[0] == KC and k[2] == "total"}
+    assert totals.to_dict() == pytest.approx(expected)
+    assert BROKEN not in totals.index  # rejected, never graded
+    assert analyse_scores(scores, threshold=5).items["n"].max() == len(expected)
+
+
+def test_scores_of_an_unknown_assignment_is_a_clear_error(graded):
+    out = cert(graded["course"].root, "scores", "no-such-thing")
+    assert out.returncode == 2 and "No assignment 'no-such-thing'" in out.stderr
+    assert "Traceback" not in out.stderr
