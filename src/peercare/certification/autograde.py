@@ -241,8 +241,13 @@ def grade_one(course: Course, assignment: str, candidate: str, force: bool = Fal
         return finish("failed", "the kernel stopped answering (a loop that will not stop)")
     except NbGraderException:
         errors = [x for x in handler.lines if "rror" in x or "could not interrupt" in x]
-        if any("unresponsive" in x for x in handler.lines):
-            why = "a cell would not stop, even after the time limit; it needs a lead trainer"
+        # An answer that catches or ignores the interrupt keeps running after the time limit:
+        # nbclient then gives up on the whole notebook ("unresponsive" or a CellTimeoutError).
+        if any("unresponsive" in x or "CellTimeoutError" in x for x in handler.lines):
+            why = (
+                "an answer kept running after the time limit, even when interrupted; "
+                "a lead trainer needs to look at it"
+            )
         else:
             why = (errors[0].splitlines()[0] if errors else "nbgrader could not grade it")[:200]
         return finish("failed", why)
