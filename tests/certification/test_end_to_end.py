@@ -159,6 +159,20 @@ def test_feedback_is_released_to_the_exchange(feedback):
     assert any(outbound.iterdir())
 
 
+def test_feedback_pages_fetch_nothing_from_other_hosts(feedback):
+    import re
+
+    pages = list(feedback.glob("*/*/*.html"))
+    released = feedback.parent / "exchange" / "helping-the-helpers" / "feedback"
+    pages += list(released.glob("**/*.html"))
+    assert len(pages) >= 6
+    for page in pages:
+        html = page.read_text()
+        outside = re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", html)
+        assert outside == [], (page, outside)
+        assert "<title>" in html and len(html) > 5000  # still the whole feedback page
+
+
 @pytest.fixture(scope="module")
 def certificates(rubric_graded, feedback):
     out = cert(rubric_graded.root, "certificates")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from .course import Course
 
@@ -28,6 +29,23 @@ def collect(course: Course, assignment: str | None = None) -> dict[str, list[str
     return found
 
 
+# nbconvert's page template loads MathJax from a CDN: each candidate opening their feedback
+# would tell that host. The exercises have no math; the page needs nothing from outside.
+_OUTSIDE = re.compile(
+    r"""<script[^>]*\ssrc=["']https?://[^"']*["'][^>]*>\s*</script>"""
+    r"""|<link[^>]*\shref=["']https?://[^"']*["'][^>]*>""",
+    re.IGNORECASE,
+)
+
+
+def keep_local(page: Path) -> None:
+    """Remove the scripts and stylesheets a feedback page would fetch from other hosts."""
+    html = page.read_text(encoding="utf-8")
+    cleaned = _OUTSIDE.sub("", html)
+    if cleaned != html:
+        page.write_text(cleaned, encoding="utf-8")
+
+
 def feedback(course: Course, assignment: str | None = None) -> dict[str, list[str]]:
     """Generate feedback (hidden tests removed, rubric shown) and release it to candidates."""
     made: dict[str, list[str]] = {}
@@ -38,6 +56,8 @@ def feedback(course: Course, assignment: str | None = None) -> dict[str, list[st
             made[name] = []
             continue
         course.nbgrader("generate_feedback", name, "--force")
+        for page in graded.parent.joinpath("feedback").glob(f"*/{name}/*.html"):
+            keep_local(page)
         course.nbgrader("release_feedback", name)
         made[name] = people
     return made
