@@ -25,7 +25,7 @@ DEAF = (
 
 @pytest.fixture
 def short_cells(monkeypatch):
-    monkeypatch.setenv("PEERCARE_CELL_TIMEOUT", "3")
+    monkeypatch.setenv("PEERCARE_CELL_TIMEOUT", "5")  # as the main course; cells are tiny
     monkeypatch.delenv("PEERCARE_COURSE", raising=False)
 
 
