@@ -66,3 +66,9 @@ def test_nothing_reaches_the_terminal_once_stopping_began(tmp_path):
     shown, log = _run(LINES[:1], after, tmp_path)
     assert shown == ""
     assert "Exception in message handler" in log
+
+
+def test_a_long_run_of_hex_and_colons_is_left_as_it_is():
+    # e.g. a hex dump in a traceback; the first pattern took quadratic time on this
+    line = "ab:" * 100_000 + "z"
+    assert mask_addresses(line) == line

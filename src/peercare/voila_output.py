@@ -20,15 +20,20 @@ NOISE = ("running over TCP without encryption", "is not trusted")
 _HEAD = re.compile(r"^\[[\w.-]+\] (?:(DEBUG|INFO|WARNING|ERROR|CRITICAL) \| )?")
 _SHOWN = {"WARNING", "ERROR", "CRITICAL"}
 _IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
-_IPV6_LIKE = re.compile(r"(?<![\w:])[0-9a-fA-F:]*:[0-9a-fA-F:]*(?![\w:])")
+# A whole run of hex digits, colons and dots, never started mid-run and never given back
+# (possessive): linear time on any line, however long.
+_IPV6_LIKE = re.compile(r"(?<![\w:.])[0-9a-fA-F:.]++(?!\w)")
 
 
 def _ipv6(match: re.Match) -> str:
+    text = match[0]
+    if ":" not in text or len(text) > 45:  # a time of day, a port, a long hex dump
+        return text
     try:
-        address = ipaddress.IPv6Address(match[0])
-    except ValueError:  # a time of day, a port, ...
-        return match[0]
-    return match[0] if address.is_loopback else "x:x"
+        address = ipaddress.IPv6Address(text)
+    except ValueError:
+        return text
+    return text if address.is_loopback else "x:x"
 
 
 def mask_addresses(line: str) -> str:
