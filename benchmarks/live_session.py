@@ -60,14 +60,12 @@ def browser_load(url: str, network: dict | None = None) -> tuple[float, int, int
 def kernel_cpu_ticks(pid: int) -> int:
     """User + system CPU ticks of the kernels under ``pid`` so far."""
     total = 0
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                total += int(fields[11]) + int(fields[12])
+    for kernel in kernel_pids(pid):
+        try:
+            fields = Path(f"/proc/{kernel}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
     return total
 
 

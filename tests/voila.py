@@ -23,36 +23,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def kernel_pids(parent: int) -> list[int]:
-    """The kernel processes (ipykernel, or our peercare.kernel) started by ``parent``."""
+def _children(parent: int, *markers: bytes) -> list[int]:
+    """Processes whose parent is ``parent`` and whose command line has one of ``markers``."""
     pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = (proc / "stat").read_text()
-            cmd = (proc / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and (
-            b"ipykernel" in cmd or b"peercare.kernel" in cmd
-        ):
-            pids.append(int(proc.name))
-    return pids
-
-
-def voila_children(pid: int) -> list[int]:
-    """Child processes of ``pid`` that run Voila."""
-    found = []
     for proc in Path("/proc").iterdir():
         try:
             stat = (proc / "stat").read_text()
             cmd = (proc / "cmdline").read_bytes()
         except (OSError, NotADirectoryError):
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"voila" in cmd:
-            found.append(int(proc.name))
-    return found
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and any(m in cmd for m in markers):
+            pids.append(int(proc.name))
+    return pids
+
+
+def kernel_pids(parent: int) -> list[int]:
+    """The kernel processes (ipykernel, or our peercare.kernel) started by ``parent``."""
+    return _children(parent, b"ipykernel", b"peercare.kernel")
+
+
+def voila_children(pid: int) -> list[int]:
+    """Child processes of ``pid`` that run Voila."""
+    return _children(pid, b"voila")
 
 
 @contextmanager
@@ -63,16 +55,11 @@ def voila_server(
     every installed extension), with only our template, which has no CDN links."""
     port = free_port()
     url = f"http://{HOST}:{port}"
-    command = voila_command(target, port, extra)
+    command = voila_command(target, port, extra, stock=stock)
     env = voila_env(ROOT, {**os.environ, **(env or {})})
     # Output to a file, never an unread pipe: a full pipe would block Voila mid-request.
     with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as share:
-        if stock:
-            command = [
-                "voila" if c == "peercare.voila_app" else c
-                for c in command
-                if "extension_denylist" not in c
-            ]
+        if stock:  # the stock kernel: a JUPYTER_PATH with our template only
             (Path(share) / "voila").symlink_to(VOILA_SHARE / "voila")
             env["JUPYTER_PATH"] = share
         proc = subprocess.Popen(

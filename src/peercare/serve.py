@@ -107,13 +107,17 @@ NOT_IN_PAGES = (
 )
 
 
-def voila_command(target: Path, port: int, extra: list[str] | None = None) -> list[str]:
-    """Voila on loopback with our template (see :func:`voila_env` for where it is found)."""
+def voila_command(
+    target: Path, port: int, extra: list[str] | None = None, *, stock: bool = False
+) -> list[str]:
+    """Voila on loopback with our template (see :func:`voila_env` for where it is found).
+    ``stock=True``: plain Voila with every extension and no gzip, for comparisons."""
+    module, pages = ("voila", []) if stock else ("peercare.voila_app", list(NOT_IN_PAGES))
     return [
-        sys.executable, "-m", "peercare.voila_app", str(target),
+        sys.executable, "-m", module, str(target),
         "--no-browser", f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
         "--template=peercare",
-        *(f"--VoilaConfiguration.extension_denylist={name}" for name in NOT_IN_PAGES),
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in pages),
         *(extra or []),
     ]  # fmt: skip
 

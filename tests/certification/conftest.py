@@ -32,10 +32,11 @@ WRITTEN = (
 )
 
 
-def cert(root: Path, *args: str) -> subprocess.CompletedProcess:
+def cert(root: Path, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """``peercare cert ...``; ``timeout`` turns a hang into a failure (not a speed check)."""
     return subprocess.run(
         [sys.executable, "-m", "peercare.cli", "cert", "--course", str(root), *args],
-        capture_output=True, text=True,
+        capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
 
 

@@ -3,8 +3,6 @@ reported as needing a lead trainer, and the other submissions of the batch are g
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from .conftest import cert
@@ -50,13 +48,10 @@ def test_a_loop_that_ignores_interrupts_is_stopped_and_reported(tmp_path, short_
         submit(root / "exchange", home, KC, who)
     assert cert(root, "collect", KC).returncode == 0
 
-    start = time.monotonic()
-    out = cert(root, "autograde", KC, "--jobs", "2")
-    took = time.monotonic() - start
+    out = cert(root, "autograde", KC, "--jobs", "2", timeout=600)  # a hang fails the test
     assert out.returncode == 0, out.stdout + out.stderr
     assert "fine / knowledge-check: graded" in out.stdout
     assert "deaf / knowledge-check: failed" in out.stdout
     assert "kept running after the time limit, even when interrupted" in out.stdout
-    assert took < 300, f"grading hung for {took:.0f} s"  # a hang guard, not a speed test
     status = cert(root, "status", "--candidate", "deaf")
     assert status.returncode == 0 and "even when interrupted" in status.stdout

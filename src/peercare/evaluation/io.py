@@ -352,10 +352,8 @@ def open_data(folder: str | Path | None = None, banks=None) -> Dataset:
     if not folder.is_dir():
         raise DataError([f"{folder}: no such folder"])
     data, problems = Dataset(folder), []
-    for part, filename in FILES.items():
-        if not (folder / filename).is_file():
-            data.notes.append(f"{filename} is not in {folder}; that part is skipped.")
-            continue
+    missing = [part for part, filename in FILES.items() if not (folder / filename).is_file()]
+    for part in (p for p in FILES if p not in missing):
         try:
             setattr(data, part, load_part(folder, part, banks))
         except DataError as exc:
@@ -363,6 +361,9 @@ def open_data(folder: str | Path | None = None, banks=None) -> Dataset:
     problems += _add_session_exports(data, banks)
     if problems:
         raise DataError(problems)
+    for part in missing:
+        if getattr(data, part) is None:  # not in a session export either
+            data.notes.append(f"{FILES[part]} is not in {folder}; that part is skipped.")
     return data
 
 
@@ -381,7 +382,6 @@ def _add_session_exports(data: Dataset, banks) -> list[str]:
         for part, responses in found.items():
             before = getattr(data, part)
             setattr(data, part, responses if before is None else combine([before, responses]))
-            data.notes = [n for n in data.notes if not n.startswith(f"{FILES[part]} is not")]
             data.notes.append(f"{part}: {responses.n_respondents} respondent(s) from sessions.")
     except DataError as exc:
         return exc.problems
