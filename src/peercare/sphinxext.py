@@ -21,6 +21,10 @@ def _drop_thebe(app) -> None:
         for listener in list(listeners):
             if getattr(listener.handler, "__module__", "").startswith("sphinx_thebe"):
                 app.disconnect(listener.id)
+    # Its stylesheet is registered at set-up but never copied once unhooked: a 404 per page.
+    app.registry.css_files = [
+        (name, attrs) for name, attrs in app.registry.css_files if name != "sphinx-thebe.css"
+    ]
 
 
 def setup(app):
