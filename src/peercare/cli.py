@@ -8,13 +8,21 @@ import sys
 from .bank import BankError
 from .book import BuildError
 from .certification.course import CertError
-from .evaluation.errors import DemoDataError
+from .evaluation.errors import DataError, DemoDataError
 from .paths import ProjectNotFound
 from .serve import ServeError
 from .store.api import InputRefused, StoreUnavailable
 
 # Errors whose message is written for the user: print it, no traceback.
-USER_ERRORS = (BankError, BuildError, ServeError, ProjectNotFound, DemoDataError, CertError)
+USER_ERRORS = (
+    BankError,
+    BuildError,
+    ServeError,
+    ProjectNotFound,
+    DataError,
+    DemoDataError,
+    CertError,
+)
 USER_ERRORS += (InputRefused, StoreUnavailable)
 
 
@@ -53,6 +61,17 @@ def _demo_data(args) -> int:
 
     out = write_demo(args.out or demo_folder(), n=args.respondents, seed=args.seed)
     print(f"Wrote SYNTHETIC demo data ({args.respondents} made-up respondents) to {out}")
+    return 0
+
+
+def _report(args) -> int:
+    from .evaluation.io import open_data
+    from .evaluation.report import build_report
+
+    data = open_data(args.data) if args.data else open_data()
+    out = build_report(data, threshold=args.threshold).write(args.output)
+    label = "SYNTHETIC demo data" if data.synthetic else str(data.folder)
+    print(f"Wrote the evaluation report ({label}) to {out}: one file, it fetches nothing.")
     return 0
 
 
@@ -314,6 +333,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--respondents", type=_positive, default=240, help="made-up people (240)")
     d.add_argument("--seed", type=int, default=2024, help="random seed (2024)")
     d.set_defaults(func=_demo_data)
+    r = sub.add_parser("report", help="the evaluation report as one self-contained HTML page")
+    r.add_argument("--data", help="data folder (default: $PEERCARE_EVAL_DATA, else the demo data)")
+    r.add_argument("--threshold", type=_positive, default=5, help="smallest group shown (5)")
+    r.add_argument("-o", "--output", default="report.html", help="file to write (report.html)")
+    r.set_defaults(func=_report)
     _cert_parser(sub)
     _session_parser(sub)
     return p

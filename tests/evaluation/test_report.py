@@ -126,3 +126,37 @@ def test_every_section_renders_when_parts_are_missing(tmp_path, banks):
     folder.mkdir()
     html = report.build_report(open_data(folder, banks=banks)).to_html()
     assert "No knowledge test data was found" in html
+
+
+@pytest.mark.browser
+def test_peercare_report_is_one_page_that_fetches_nothing(tmp_path, chromium_path, capsys):
+    """`peercare report` writes a page a program manager can open anywhere: no request leaves it
+    (nbconvert's page asked a CDN for require.js and MathJax), charts inline, no axe violations."""
+    from peercare.cli import main
+
+    from ..browser import chromium, guarded_context, run_axe
+
+    out = tmp_path / "report.html"
+    assert main(["report", "-o", str(out)]) == 0
+    assert "SYNTHETIC" in capsys.readouterr().out
+    soup = BeautifulSoup(out.read_text(), "html.parser")
+    linked = [t.get("src") or t.get("href") for t in soup.find_all(["script", "link", "img"])]
+    assert all(u and u.startswith("data:") for u in linked if u), linked
+    assert soup.find("img", src=lambda s: s and s.startswith("data:image/png")), "charts inline"
+    with chromium(chromium_path) as browser:
+        context = guarded_context(browser)
+        page = context.new_page()
+        page.goto(out.as_uri())
+        assert "evaluation report" in page.title()
+        assert run_axe(page) == []
+        assert context.outside == []
+
+
+def test_peercare_report_says_what_is_wrong_with_a_missing_folder(tmp_path, capsys):
+    from peercare.cli import main
+
+    assert (
+        main(["report", "--data", str(tmp_path / "nowhere"), "-o", str(tmp_path / "r.html")]) == 2
+    )
+    assert "no such folder" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
