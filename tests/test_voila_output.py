@@ -17,6 +17,10 @@ LINES = [
     "Traceback (most recent call last):\n",
     '  File "x.py", line 1\n',
     "[Voila] Kernel shutdown: 1234\n",
+    "[Voila] WARNING | Culling 'idle' kernel 'python3' (5678) with 0 connections due to 300 "
+    "seconds of inactivity.\n",
+    "[Voila] WARNING | 403 DELETE /api/kernels/5678 (127.0.0.1): '_xsrf' argument missing from "
+    "POST\n",
 ]
 
 
@@ -51,6 +55,7 @@ def test_terminal_gets_warnings_and_errors_without_per_kernel_noise(tmp_path):
     ]
     assert len(log.splitlines()) == len(LINES)
     assert "Kernel started: 1234" in log and "not trusted" in log
+    assert "Culling 'idle'" in log and "_xsrf" in log  # routine: logged, not shown
 
 
 def test_the_log_keeps_no_ip_address(tmp_path):

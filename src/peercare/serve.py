@@ -65,6 +65,15 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class BookServer(http.server.ThreadingHTTPServer):
+    """A reader closing the page mid-transfer is normal: no traceback on the terminal."""
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # broken pipe, reset by peer
+            return
+        super().handle_error(request, client_address)
+
+
 def book_server(html_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
     if not (html_dir / "index.html").is_file():
         raise ServeError(
@@ -73,7 +82,7 @@ def book_server(html_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
         )
     handler = partial(BookHandler, directory=str(html_dir))
     try:
-        return http.server.ThreadingHTTPServer((HOST, port), handler)
+        return BookServer((HOST, port), handler)
     except OSError as exc:
         raise ServeError(
             f"Port {port} on {HOST} is busy ({exc.strerror}). Try --book-port."

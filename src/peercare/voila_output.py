@@ -2,8 +2,7 @@
 
 All of it goes to a log file (``<data dir>/voila.log``, rewritten at each start, IP
 addresses masked) for whoever looks into a session afterwards. The terminal, where a
-facilitator watches, gets only warnings and errors, without the two warnings Voila prints
-for every kernel, and nothing once stopping began: kernels stopped while still starting
+facilitator watches, gets only warnings and errors, without the routine ones (``NOISE``), and nothing once stopping began: kernels stopped while still starting
 print tracebacks then that mean nothing and alarm people.
 """
 
@@ -16,7 +15,15 @@ import threading
 from pathlib import Path
 from typing import IO
 
-NOISE = ("running over TCP without encryption", "is not trusted")
+# Routine events a facilitator would read as trouble: the two warnings Voila prints for
+# every kernel, the idle cull of closed pages' kernels, and the page-close shutdown that
+# Voila refuses for a missing _xsrf (voila #1458; the cull frees those kernels instead).
+NOISE = (
+    "running over TCP without encryption",
+    "is not trusted",
+    "seconds of inactivity",
+    "'_xsrf' argument missing",
+)
 _HEAD = re.compile(r"^\[[\w.-]+\] (?:(DEBUG|INFO|WARNING|ERROR|CRITICAL) \| )?")
 _SHOWN = {"WARNING", "ERROR", "CRITICAL"}
 _IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
