@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-setup
 NPM_STAMP := web/node_modules/.peercare-lock.sha256
 
-.PHONY: setup start build serve test lint format system-deps clean benchmark
+.PHONY: setup start build serve test test-fast lint format system-deps clean benchmark
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -51,6 +51,11 @@ format: setup
 # pytest exits 5 when it collects no test; make treats that as a failure too.
 test: setup system-deps lint
 	$(BIN)/python -m pytest
+
+# For every edit (about a minute): no browser, book build, PostgreSQL, Voila or nbgrader
+# course; SQLite only. `make test` stays the full suite that CI runs.
+test-fast: setup lint
+	$(BIN)/python -m pytest -m "not slow" -q tests
 
 benchmark: setup
 	for b in book_build live_session autograde evaluation; do \

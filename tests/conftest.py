@@ -58,3 +58,29 @@ def postgres():
         yield server
     finally:
         server.stop()
+
+
+# The fast tier (`make test-fast`): no browser, no book build, no PostgreSQL, no Voila,
+# JupyterLab or nbgrader course. A test is in the slow tier when it asks for one of these
+# fixtures (directly or through another fixture), runs on PostgreSQL, or sits in a module
+# that starts those servers itself.
+SLOW_FIXTURES = {"built_book", "chromium_path", "postgres", "course", "apps_url"}
+SLOW_MODULES = {
+    "test_cli.py", "test_lab_quiz.py", "test_voila_quiz.py", "test_protocol_load.py",
+    "test_durability.py", "test_kernels.py", "test_app_kernel.py", "test_notebooks.py",
+    "test_deaf_loop.py", "test_formgrader_lab.py", "test_end_to_end.py",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (
+            item.get_closest_marker("browser")
+            or item.get_closest_marker("build")
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or "postgresql" in map(str, params.values())
+            or item.path.name in SLOW_MODULES
+            or item.path.suffix == ".ipynb"
+        ):
+            item.add_marker(pytest.mark.slow)
