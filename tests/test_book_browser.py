@@ -146,23 +146,51 @@ def test_pages_have_no_axe_violations(context, book_url, page_path):
     assert violations == [], describe(violations)
 
 
-def test_coping_plan_downloads_escaped_and_keeps_nothing(context, book_url):
+def test_coping_plan_download_is_escaped(context, book_url):
     page = _open(context, f"{book_url}/book/coping/index.html")
     plan = page.locator(".pcp")
     plan.locator("input[type=checkbox]").first.check()
     own = plan.locator("textarea").first
     own.fill("Call my cousin <script>alert(1)</script>")
     with page.expect_download() as info:
-        plan.get_by_role("button", name="Save my plan to this device").click()
+        plan.get_by_role("button", name="Save a copy as a file").click()
     saved = Path(info.value.path()).read_text(encoding="utf-8")
     first_idea = plan.locator("input[type=checkbox]").first.get_attribute("value")
     assert "Call my cousin &lt;script&gt;" in saved and "<script>alert" not in saved
     assert first_idea.replace('"', "&quot;") in saved and "988" in saved
-    stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
-    assert "cousin" not in stored
+    assert context.outside == [] and context.errors == []
+
+
+def test_coping_plan_is_kept_on_the_device_until_deleted(context, book_url):
+    """The chapter promises the plan stays on the device: typed, reloaded, still there;
+    'Delete my plan' clears it for good; and no request carries it off the page."""
+    sent = []
+    page = _open(context, f"{book_url}/book/coping/index.html")
+    page.on("request", lambda r: sent.append((r.method, r.url, r.post_data or "")))
+    plan = page.locator(".pcp")
+    assert "Saved only on this device, in this browser" in plan.inner_text()
+    third = plan.locator("input[type=checkbox]").nth(2)
+    third.check()
+    plan.locator("textarea").nth(1).fill("Text Ms. Alvarez at 9")  # as typed, no button
+
     page.reload()
     page.wait_for_selector(".pcp textarea")
-    assert page.locator(".pcp textarea").first.input_value() == ""
+    plan = page.locator(".pcp")
+    assert plan.locator("input[type=checkbox]").nth(2).is_checked()
+    assert not plan.locator("input[type=checkbox]").first.is_checked()
+    assert plan.locator("textarea").nth(1).input_value() == "Text Ms. Alvarez at 9"
+
+    plan.get_by_role("button", name="Delete my plan").click()
+    assert "deleted" in plan.locator(".pcr-status").inner_text()
+    assert plan.locator("textarea").nth(1).input_value() == ""
+    assert "Alvarez" not in page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    page.reload()
+    page.wait_for_selector(".pcp textarea")
+    plan = page.locator(".pcp")
+    assert plan.locator("textarea").nth(1).input_value() == ""
+    assert not plan.locator("input[type=checkbox]").nth(2).is_checked()
+
+    assert not [s for s in sent if "Alvarez" in s[1] + s[2] or s[0] != "GET"], sent
     assert context.outside == [] and context.errors == []
 
 

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from . import helpnow
+from . import cast, helpnow
 from .bank import BANK_FILENAME, BankError, load_module
 from .paths import DATA_DIR, build_html_dir, project_root
 
@@ -169,6 +169,7 @@ def check_page(root: Path, page: str, html_dir: Path | None = None) -> PageRepor
         report.problems.append(f"reading grade {grade:.1f} is above {GRADE_LIMIT:g}")
     for phrase in unsafe_phrases(text):
         report.problems.append(f"unsafe language: {phrase}")
+    report.problems.extend(cast.problems_in_page(root, page, text))
     if report.is_chapter:
         module = source.parent.name
         calls = _QUIZ_CALL.findall(text)

@@ -1,4 +1,8 @@
-"""The crisis-help text, from ``data/help.yml``, rendered for the book footer and the apps."""
+"""The crisis-help text, from ``data/help.yml``, rendered for the book footer and the apps.
+
+The footer shows the short ``lines`` (988, 911) and, in a closed ``<details>`` box, the
+``more`` options with their limits, so the box stays short on a phone.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,12 @@ class HelpLine:
     detail: str
     href: str = ""
 
+    def as_html(self) -> str:
+        label = html.escape(self.label)
+        if self.href:
+            label = f'<a href="{html.escape(self.href, quote=True)}">{label}</a>'
+        return f"<li><strong>{label}</strong>: {html.escape(self.detail)}</li>"
+
 
 @dataclass(frozen=True)
 class HelpNow:
@@ -24,25 +34,30 @@ class HelpNow:
     lines: tuple[HelpLine, ...]
     note: str
     required_markers: tuple[str, ...]
+    more_heading: str = ""
+    more: tuple[HelpLine, ...] = ()
 
     def as_html(self) -> str:
         """A small, self-contained HTML block (no outside links, no scripts)."""
-        items = []
-        for line in self.lines:
-            label = html.escape(line.label)
-            if line.href:
-                label = f'<a href="{html.escape(line.href, quote=True)}">{label}</a>'
-            items.append(f"<li><strong>{label}</strong>: {html.escape(line.detail)}</li>")
+        more = ""
+        if self.more:
+            more = (
+                f'<details class="peercare-helpnow-more"><summary>'
+                f"{html.escape(self.more_heading)}</summary>"
+                f"<ul>{''.join(x.as_html() for x in self.more)}</ul></details>"
+            )
         return (
             '<aside class="peercare-helpnow" aria-label="Get help now">'
             f"<p><strong>{html.escape(self.heading)}</strong></p>"
-            f"<ul>{''.join(items)}</ul>"
-            f"<p>{html.escape(self.note)}</p></aside>"
+            f"<ul>{''.join(x.as_html() for x in self.lines)}</ul>"
+            f"{more}<p>{html.escape(self.note)}</p></aside>"
         )
 
     def as_text(self) -> str:
-        lines = [self.heading] + [f"- {x.label}: {x.detail}" for x in self.lines] + [self.note]
-        return "\n".join(lines)
+        lines = [self.heading] + [f"- {x.label}: {x.detail}" for x in self.lines]
+        if self.more:
+            lines += [self.more_heading] + [f"- {x.label}: {x.detail}" for x in self.more]
+        return "\n".join(lines + [self.note])
 
 
 @lru_cache(maxsize=1)
@@ -53,4 +68,6 @@ def load() -> HelpNow:
         lines=tuple(HelpLine(**x) for x in raw["lines"]),
         note=raw["note"],
         required_markers=tuple(raw["required_markers"]),
+        more_heading=raw.get("more_heading", ""),
+        more=tuple(HelpLine(**x) for x in raw.get("more", [])),
     )

@@ -1,6 +1,36 @@
 // Coping plan builder: checkboxes of ideas and the reader's own words, per section.
 // Nothing syncs to Python (no trait holds the reader's plan) and nothing is sent.
-// The reader can print the plan or download it as an HTML file made in the browser.
+// The plan is kept in this browser only (localStorage), saved as the reader types and
+// restored on reload; "Delete my plan" removes it. The reader can also print the plan
+// or download it as an HTML file made in the browser.
+
+const PLAN_PREFIX = "peercare-plan:";
+
+function readPlan(key) {
+  try {
+    const data = JSON.parse(window.localStorage.getItem(key) || "null");
+    return data && typeof data === "object" && data.sections ? data : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function writePlan(key, data) {
+  try {
+    window.localStorage.setItem(key, JSON.stringify(data));
+    return true;
+  } catch (e) {
+    return false; /* storage blocked or full: printing and saving a copy still work */
+  }
+}
+
+function deletePlan(key) {
+  try {
+    window.localStorage.removeItem(key);
+  } catch (e) {
+    /* nothing was kept */
+  }
+}
 
 function render({ model, el: root }) {
   const uid = `pcp-${++counter}`;
@@ -9,7 +39,8 @@ function render({ model, el: root }) {
   const wrap = el("section", { class: "pcr pcp", "aria-labelledby": `${uid}-title` });
   wrap.appendChild(el("h3", { class: "pcr-title", id: `${uid}-title` }, title));
   if (model.get("intro")) wrap.appendChild(el("p", {}, model.get("intro")));
-  wrap.appendChild(el("p", { class: "pcr-privacy" }, "Private: your plan stays in this page. It is not saved or sent. Print it or save a copy before you leave."));
+  const key = PLAN_PREFIX + title;
+  wrap.appendChild(el("p", { class: "pcr-privacy" }, "Saved only on this device, in this browser, as you type. Nothing is sent. Anyone who uses this browser can see it, so press Delete my plan on a shared device."));
 
   const parts = sections.map((s, si) => {
     const fs = el("fieldset", { class: "pcq-q pcp-section" });
@@ -31,6 +62,29 @@ function render({ model, el: root }) {
     return { s, boxes, own };
   });
 
+  const status = el("p", { class: "pcr-status", role: "status", "aria-live": "polite" });
+  const kept = readPlan(key);
+  if (kept) {
+    for (const { s, boxes, own } of parts) {
+      const mine = kept.sections[s.id] || {};
+      const picked = new Set(mine.picked || []);
+      for (const box of boxes) box.checked = picked.has(box.value);
+      own.value = typeof mine.own === "string" ? mine.own : "";
+    }
+  }
+
+  function keep() {
+    const sections = {};
+    for (const { s, boxes, own } of parts) {
+      sections[s.id] = { picked: boxes.filter((b) => b.checked).map((b) => b.value), own: own.value };
+    }
+    status.textContent = writePlan(key, { sections }) ? "" : "This browser cannot keep your plan. Print it or save a copy.";
+  }
+  for (const { boxes, own } of parts) {
+    for (const box of boxes) box.addEventListener("change", keep);
+    own.addEventListener("input", keep);
+  }
+
   function planHtml() {
     const body = parts.map(({ s, boxes, own }) => {
       const picked = boxes.filter((b) => b.checked).map((b) => `<li>${escapeHtml(b.value)}</li>`);
@@ -45,11 +99,23 @@ function render({ model, el: root }) {
 
   const actions = el("div", { class: "pcr-actions" });
   const print = el("button", { type: "button", class: "pcr-button" }, "Print my plan");
-  const save = el("button", { type: "button", class: "pcr-button pcr-secondary" }, "Save my plan to this device");
+  const save = el("button", { type: "button", class: "pcr-button pcr-secondary" }, "Save a copy as a file");
+  const erase = el("button", { type: "button", class: "pcr-button pcr-secondary" }, "Delete my plan");
   actions.appendChild(print);
   actions.appendChild(save);
+  actions.appendChild(erase);
   wrap.appendChild(actions);
+  wrap.appendChild(status);
   root.appendChild(wrap);
+
+  erase.addEventListener("click", () => {
+    deletePlan(key);
+    for (const { boxes, own } of parts) {
+      for (const box of boxes) box.checked = false;
+      own.value = "";
+    }
+    status.textContent = "Your plan is deleted from this device.";
+  });
 
   save.addEventListener("click", () => {
     saveToDevice(planHtml(), "my-coping-plan.html", "text/html");
