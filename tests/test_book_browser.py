@@ -229,7 +229,8 @@ def test_reflection_text_is_not_kept(context, book_url):
 
 
 def test_reader_goes_from_welcome_to_chapter_five_with_next_links(context, book_url):
-    titles = ["Naming and recognizing trauma", "Stressors and trauma responses",
+    titles = ["Peer support foundations",
+              "Naming and recognizing trauma", "Stressors and trauma responses",
               "Stress and coping strategies", "Recognizing the need for help in others",
               "Knowing when to seek help for yourself"]  # fmt: skip
     page = context.new_page()
@@ -243,4 +244,46 @@ def test_reader_goes_from_welcome_to_chapter_five_with_next_links(context, book_
     sidebar = page.locator("nav.bd-docs-nav").text_content()
     assert all(t in sidebar for t in titles)
     page.locator("a.left-prev").click()
-    assert titles[3] in page.locator("article h1").inner_text()
+    assert titles[-2] in page.locator("article h1").inner_text()
+
+
+def _map_values(page):
+    return page.locator(".pcm input").evaluate_all("els => els.map(e => e.value)")
+
+
+def test_referral_map_is_kept_on_this_device_until_deleted(context, book_url):
+    # the print frame's window.print records what it would print (headless has no dialog)
+    context.add_init_script(
+        "window.print = () => { window.top.__printed = document.body.innerText; };"
+    )
+    page = _open(context, f"{book_url}/book/community-members/index.html")
+    card = page.locator(".pcm")
+    victim = card.locator("fieldset", has_text="Victim services")
+    victim.get_by_label("Name or place").fill("Eastside Victim Help <b>desk</b>")
+    victim.get_by_label("How to reach them").fill("555-0100, Mon to Fri")
+    card.locator("fieldset", has_text="Legal aid").get_by_label("Name or place").fill("Legal Aid")
+
+    page.reload()
+    page.wait_for_selector(".pcm input")
+    victim = page.locator(".pcm fieldset", has_text="Victim services")
+    assert victim.get_by_label("Name or place").input_value() == "Eastside Victim Help <b>desk</b>"
+    assert victim.get_by_label("How to reach them").input_value() == "555-0100, Mon to Fri"
+
+    page.locator(".pcm").get_by_role("button", name="Print my map").click()
+    page.wait_for_function("window.__printed !== undefined")
+    printed = page.evaluate("window.__printed")
+    # escaped: the reader's markup is shown as text, not run as HTML
+    assert "Eastside Victim Help <b>desk</b>" in printed and "555-0100" in printed
+    assert "Legal Aid" in printed and "Hospital violence intervention program" in printed
+    assert "988" in printed
+
+    stored = "JSON.stringify(Object.assign({}, localStorage))"
+    assert "Eastside" in page.evaluate(stored)
+    page.locator(".pcm").get_by_role("button", name="Delete my map from this device").click()
+    assert "deleted" in page.locator(".pcm [role=status]").inner_text()
+    assert set(_map_values(page)) == {""}
+    assert "Eastside" not in page.evaluate(stored) and "Legal Aid" not in page.evaluate(stored)
+    page.reload()
+    page.wait_for_selector(".pcm input")
+    assert set(_map_values(page)) == {""}
+    assert context.outside == [] and context.errors == []

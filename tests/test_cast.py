@@ -87,3 +87,13 @@ def test_real_book_cast_covers_every_story():
             for word in cast.names(story):
                 assert people.who(word), f"{page.parent.name}: {word}"
     assert {"Malik", "Jaylen"} <= {p.name for p in people.people}
+
+
+def test_a_directive_line_ends_no_sentence():
+    from peercare.cast import names
+
+    story = (
+        "Ray waited.\n\n:::{tip} Take a pause\nThis may bring up your own losses.\n:::\n\n"
+        "This is fine. Ray said so.\n"
+    )
+    assert names(story) == []

@@ -32,6 +32,7 @@ from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_
 CAST_FILE = Path("book") / "cast.yml"
 STORY_LINE = re.compile(r"^\*This is a composite story", re.M)
 HEADING = re.compile(r"^#{1,6}\s", re.M)
+DIRECTIVE_LINE = re.compile(r"^[ \t]*(?::{3,}|`{3,}|:[a-z-]+:).*$", re.M)
 TOKEN = re.compile(r"\n\s*\n|[\"“‘](?=\w)|[.!?]|[A-Za-z][A-Za-z'’]*")
 TITLES = {"Ms", "Mr", "Mrs", "Dr", "St"}
 ORDINARY = {
@@ -100,7 +101,10 @@ def stories(markdown: str) -> list[str]:
 
 def names(story: str) -> list[str]:
     """The people a story names, by the rules in this module's docstring."""
-    text = re.sub(r"[*_`]", "", story)
+    # A directive's fence and option lines (":::{tip} Take a pause", ":class: dropdown")
+    # end no sentence: read them as paragraph breaks, so the next word starts one.
+    text = DIRECTIVE_LINE.sub("\n", story)
+    text = re.sub(r"[*_`]", "", text)
     found: list[str] = []
     at_start: dict[str, int] = {}
     start, previous = True, ""

@@ -1,7 +1,8 @@
-"""Private page widgets for chapters: the coping-plan builder and the reflection check-in.
+"""Private page widgets for chapters: the coping-plan builder, the reflection check-in and
+the local referral map.
 
 Their content comes from a chapter's YAML file (validated here); what the reader types or
-picks stays in the page: no trait holds it, so nothing syncs to a kernel or leaves.
+picks stays in the browser: no trait holds it, so nothing syncs to a kernel or leaves.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import anywidget
 import traitlets
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from . import helpnow
 from .quiz import CSS, esm
@@ -32,6 +33,27 @@ class PlanSpec(Strict):
     title: Text
     intro: Text | None = None
     sections: list[PlanSection] = Field(min_length=1)
+
+
+class MapPlace(Strict):
+    id: Id
+    heading: Text
+    hint: Text | None = None
+
+
+class ReferralMapSpec(Strict):
+    title: Text
+    intro: Text | None = None
+    key: Id  # the name the reader's entries are kept under in their browser
+    places: list[MapPlace] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _unique_places(self) -> ReferralMapSpec:
+        ids = [p.id for p in self.places]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"place ids repeat: {', '.join(dupes)}")
+        return self
 
 
 class ScalePoint(Strict):
@@ -75,6 +97,11 @@ def load_spec(path: Path | str, model: type[BaseModel]) -> BaseModel:
         raise ContentFileError(describe(exc, raw, path)) from None
 
 
+def _help_line() -> str:
+    """The crisis-help lines as one line, for the foot of a printed page."""
+    return helpnow.load().as_text().replace("\n", " ")
+
+
 class CopingPlan(anywidget.AnyWidget):
     """The coping-plan builder; print or download happens in the browser."""
 
@@ -92,7 +119,31 @@ class CopingPlan(anywidget.AnyWidget):
             title=spec.title,
             intro=spec.intro or "",
             sections=[s.model_dump() for s in spec.sections],
-            help_text=helpnow.load().as_text().replace("\n", " "),
+            help_text=_help_line(),
+        )
+
+
+class ReferralMap(anywidget.AnyWidget):
+    """A local referral map the reader fills in. Entries stay in their browser
+    (localStorage under ``store_key``) until they press Delete; no trait holds them."""
+
+    _esm = esm("referrals.js")
+    _css = CSS
+    title = traitlets.Unicode().tag(sync=True)
+    intro = traitlets.Unicode("").tag(sync=True)
+    places = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
+    store_key = traitlets.Unicode().tag(sync=True)
+    help_text = traitlets.Unicode("").tag(sync=True)
+
+    @classmethod
+    def from_file(cls, path: Path | str) -> ReferralMap:
+        spec: ReferralMapSpec = load_spec(path, ReferralMapSpec)  # type: ignore[assignment]
+        return cls(
+            title=spec.title,
+            intro=spec.intro or "",
+            places=[p.model_dump() for p in spec.places],
+            store_key=f"peercare-map:{spec.key}",
+            help_text=_help_line(),
         )
 
 

@@ -26,3 +26,52 @@ function saveToDevice(text, filename, type) {
 }
 
 let counter = 0;
+
+// What a reader chooses to keep in this browser only (localStorage, one key); never sent.
+// Every call survives blocked or full storage: save() then returns false.
+function deviceStore(key) {
+  return {
+    load() {
+      try {
+        const data = JSON.parse(window.localStorage.getItem(key) || "null");
+        return data && typeof data === "object" ? data : null;
+      } catch (e) {
+        return null;
+      }
+    },
+    save(data) {
+      try {
+        window.localStorage.setItem(key, JSON.stringify(data));
+        return true;
+      } catch (e) {
+        return false;
+      }
+    },
+    remove() {
+      try {
+        window.localStorage.removeItem(key);
+      } catch (e) {
+        /* blocked storage holds nothing to remove */
+      }
+    },
+  };
+}
+
+// A small standalone page for printing or saving; bodyHtml must already be escaped.
+function printableDoc(title, bodyHtml, helpText) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
+    `<style>body{font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}h2{font-size:1.1rem;margin-top:1.2rem}</style></head>` +
+    `<body><h1>${escapeHtml(title)}</h1>${bodyHtml}<p><strong>${escapeHtml(helpText || "")}</strong></p></body></html>`;
+}
+
+// Print a page made in the browser from a hidden frame, so the book page itself is not printed.
+function printDoc(html, frameTitle) {
+  const frame = el("iframe", { title: frameTitle, style: "position:fixed;width:0;height:0;border:0" });
+  document.body.appendChild(frame);
+  frame.contentDocument.open();
+  frame.contentDocument.write(html);
+  frame.contentDocument.close();
+  frame.contentWindow.focus();
+  frame.contentWindow.print();
+  setTimeout(() => frame.remove(), 1000);
+}

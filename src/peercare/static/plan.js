@@ -91,10 +91,7 @@ function render({ model, el: root }) {
       if (own.value.trim()) picked.push(`<li>${escapeHtml(own.value.trim())}</li>`);
       return `<h2>${escapeHtml(s.heading)}</h2><ul>${picked.join("") || "<li>(nothing yet)</li>"}</ul>`;
     }).join("");
-    const help = escapeHtml(model.get("help_text") || "");
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
-      `<style>body{font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}h2{font-size:1.1rem;margin-top:1.2rem}</style></head>` +
-      `<body><h1>${escapeHtml(title)}</h1>${body}<p><strong>${help}</strong></p></body></html>`;
+    return printableDoc(title, body, model.get("help_text"));
   }
 
   const actions = el("div", { class: "pcr-actions" });
@@ -121,14 +118,7 @@ function render({ model, el: root }) {
     saveToDevice(planHtml(), "my-coping-plan.html", "text/html");
   });
   print.addEventListener("click", () => {
-    const frame = el("iframe", { title: "Plan to print", style: "position:fixed;width:0;height:0;border:0" });
-    document.body.appendChild(frame);
-    frame.contentDocument.open();
-    frame.contentDocument.write(planHtml());
-    frame.contentDocument.close();
-    frame.contentWindow.focus();
-    frame.contentWindow.print();
-    setTimeout(() => frame.remove(), 1000);
+    printDoc(planHtml(), "Plan to print");
   });
 }
 
