@@ -100,6 +100,7 @@ class SelfCheckSpec(Strict):
             lines.append(next(s.text for s in steps if highest <= s.highest))
         return [*lines, self.urgent_note]
 
+
 def load_spec(path: Path | str, model: type[BaseModel]) -> BaseModel:
     """A chapter widget's YAML file, validated against ``model``."""
     path = Path(path)
