@@ -194,6 +194,41 @@ def test_coping_plan_is_kept_on_the_device_until_deleted(context, book_url):
     assert context.outside == [] and context.errors == []
 
 
+def test_live_session_plan_is_not_kept_in_the_browser(context, book_url):
+    """The live app's plan (apps/plan.py) runs on devices that may be shared: the same
+    widget code, rendered with the app's settings, keeps nothing in localStorage and
+    says so; 'Clear my plan' empties the page."""
+    from peercare.apps.plan import plan_panel
+    from peercare.quiz import esm
+
+    widget = plan_panel()
+    assert widget.keep_on_device is False
+    state = {k: getattr(widget, k) for k in ("title", "intro", "sections", "help_text")}
+    state["keep_on_device"] = widget.keep_on_device
+    page = _open(context, f"{book_url}/book/coping/index.html")
+    stored = "JSON.stringify(Object.assign({}, localStorage))"
+    page.evaluate(
+        """async ([code, state]) => {
+            const url = URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
+            const mod = await import(url);
+            const root = document.createElement("div");
+            root.id = "live-plan";
+            document.body.prepend(root);
+            mod.default.render({model: {get: (k) => state[k]}, el: root});
+        }""",
+        [esm("plan.js"), state],
+    )
+    plan = page.locator("#live-plan .pcp")
+    assert "Not saved anywhere" in plan.inner_text() and "Saved only" not in plan.inner_text()
+    plan.locator("input[type=checkbox]").first.check()
+    plan.locator("textarea").first.fill("Text Ms. Alvarez at 9")
+    assert "Alvarez" not in page.evaluate(stored) and state["title"] not in page.evaluate(stored)
+    plan.get_by_role("button", name="Clear my plan").click()
+    assert plan.locator("textarea").first.input_value() == ""
+    assert "cleared" in plan.locator(".pcr-status").inner_text()
+    assert context.outside == [] and context.errors == []
+
+
 def test_private_check_in_reflects_back_without_storing(context, book_url):
     from peercare.widgets import SelfCheckSpec, load_spec
 
@@ -205,13 +240,24 @@ def test_private_check_in_reflects_back_without_storing(context, book_url):
     show = check.get_by_role("button", name="Show my reflection")
     show.click()
     assert f"{len(spec.items)} statements are not answered" in check.inner_text()
-    top = spec.scale[-1]
-    for i in range(len(spec.items)):
-        check.locator("fieldset").nth(i).get_by_label(top.label, exact=True).check()
-    show.click()
-    total = top.value * len(spec.items)
-    result = check.locator("[role=status]").inner_text()
-    assert spec.band_for(total).text in result and "988" in result
+    status = check.locator("[role=status]")
+
+    def answer(values):
+        for i, item in enumerate(spec.items):
+            label = next(p.label for p in spec.scale if p.value == values[item.id])
+            check.locator("fieldset").nth(i).get_by_label(label, exact=True).check()
+        show.click()
+        return [line.strip() for line in status.inner_text().splitlines() if line.strip()]
+
+    # item by item, as the Python side says: two "A lot" answers are named, and the
+    # drinking item marked high adds its own line
+    values = {i.id: 0 for i in spec.items} | {"sleep": 3, "leaning": 3}
+    lines = answer(values)
+    assert lines == ["What you told us", *spec.reflect(values)]
+    assert any("don't stop all at once" in line for line in lines) and "988" in lines[-1]
+    # all "Not at all": its own text, not "a few"
+    values = {i.id: 0 for i in spec.items}
+    assert answer(values) == ["What you told us", spec.none_text, spec.urgent_note]
     assert page.evaluate(stored) == before
     assert context.outside == [] and context.errors == []
 

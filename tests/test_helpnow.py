@@ -30,8 +30,13 @@ def test_help_box_carries_the_new_lines():
         "Police may come",
         "community health center",
         "victim compensation",
-        "violence intervention program",
+        "police report",
+        "partner agencies",
         "peer support group",
+        "interpreters",
+        "may include police",
+        "parole officer",
+        "what your boss will be told",
     ):
         assert needed in text, needed
 

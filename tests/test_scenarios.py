@@ -298,7 +298,7 @@ def test_unreadable_file(tmp_path: Path):
 # --- the shipped scenarios --------------------------------------------------------------
 
 SHIPPED = {s.id: s for s in load_all_scenarios()}
-REQUIRED = {"scene-after-shooting", "coworker-after-funeral", "family-at-night"}
+REQUIRED = {"scene-after-shooting", "coworker-in-crisis", "family-at-night"}
 SHAMING = re.compile(
     r"\b(wrong|mistakes?|stupid|fail(ed|ure)?|should have|bad (choice|idea|move))\b", re.I
 )
@@ -385,8 +385,22 @@ def test_suicide_is_always_paired_with_988(sid):
         assert "988" in scn.content_note and "988" in scn.debrief
 
 
-def test_the_funeral_scenario_asks_directly_and_stays():
-    scn = SHIPPED["coworker-after-funeral"]
+def test_the_coworker_scenario_walks_all_five_steps():
+    """Ask, keep safe (a plan, a gun, someone who can legally keep it), connect, follow up."""
+    scn = SHIPPED["coworker-in-crisis"]
     everything = " ".join(scn.texts())
     assert "Are you thinking about suicide?" in everything
-    assert re.search(r"\bstay", everything, re.I) and "988" in everything
+    assert "Have you thought about how?" in everything and "gun" in everything
+    assert "legally" in everything and re.search(r"\bstay", everything, re.I)
+    assert "988" in everything and "next morning" in scn.closing("connect")
+    assert "funeral" not in everything.lower()
+
+
+def test_the_coworker_scenario_ends_only_where_its_ending_fits():
+    """Choices that do not fit the last step lead back to it; only connecting ends it."""
+    scn = SHIPPED["coworker-in-crisis"]
+    ends = [(s.id, c.id) for s in scn.steps for c in s.choices if c.next == END]
+    assert ends == [("connect", "stay-and-connect")]
+    for cid in ("keep-secret", "number-and-go"):
+        feedback, nxt = scn.choose("connect", cid)
+        assert nxt == "connect" and "Choose again" in feedback

@@ -26,11 +26,54 @@ def test_shipped_widget_files_load_and_hold_no_reader_data():
         assert not {"answers", "value", "text", "plan"} & set(widget.keys)
 
 
-def test_self_check_bands_cover_every_total():
-    spec = load_spec(ROOT / "book" / "seeking-help" / "selfcheck.yml", SelfCheckSpec)
-    top = max(p.value for p in spec.scale) * len(spec.items)
-    assert max(b.max for b in spec.bands) >= top
-    assert [spec.band_for(t).max for t in (0, top)] == [min(b.max for b in spec.bands), top]
+SPEC = ROOT / "book" / "seeking-help" / "selfcheck.yml"
+
+
+def _answers(spec, value=0, **marked):
+    return {i.id: marked.get(i.id, value) for i in spec.items}
+
+
+def test_self_check_reflects_each_statement_back_with_no_total():
+    spec = load_spec(SPEC, SelfCheckSpec)
+    text = {i.id: i.text for i in spec.items}
+    lines = spec.reflect(_answers(spec, sleep=3, edge=3, numb=1))
+    # two "A lot" answers (a total of 7) are named, not summed into "only a few"
+    assert lines[:5] == ['You marked "A lot" for:', text["sleep"], text["edge"],
+                         'You marked "A little" for:', text["numb"]]  # fmt: skip
+    assert "Even one statement marked high" in lines[5] and "988" in lines[-1]
+    assert not any("only a few" in line or "Not at all" in line for line in lines)
+
+
+def test_self_check_at_zero_says_so_and_still_points_to_help():
+    spec = load_spec(SPEC, SelfCheckSpec)
+    lines = spec.reflect(_answers(spec))
+    assert lines == [spec.none_text, spec.urgent_note]
+    assert '"Not at all" for every statement' in spec.none_text
+
+
+@pytest.mark.parametrize(("value", "noted"), [(1, False), (2, True), (3, True)])
+def test_self_check_adds_the_drinking_note_when_that_item_is_high(value, noted):
+    spec = load_spec(SPEC, SelfCheckSpec)
+    note = next(i.high_note for i in spec.items if i.id == "leaning")
+    assert "don't stop all at once" in note and "1-800-662-4357" in note
+    assert (note in spec.reflect(_answers(spec, leaning=value))) is noted
+    assert note not in spec.reflect(_answers(spec, sleep=3))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  - {highest: 3,", "  - {highest: 2,", "one must have highest: 3"),
+        ("    high_at: 2\n", "", "high_at and high_note go together"),
+    ],
+)
+def test_broken_self_check_file_says_what_is_wrong(tmp_path, old, new, expected):
+    text = SPEC.read_text()
+    assert old in text
+    path = tmp_path / "selfcheck.yml"
+    path.write_text(text.replace(old, new))
+    with pytest.raises(ContentFileError, match=expected):
+        load_spec(path, SelfCheckSpec)
 
 
 @pytest.mark.parametrize(

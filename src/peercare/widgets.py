@@ -64,27 +64,63 @@ class ScalePoint(Strict):
 class CheckItem(Strict):
     id: Id
     text: Text
+    high_at: int | None = None  # an answer at or above this adds ``high_note``
+    high_note: Text | None = None
+
+    @model_validator(mode="after")
+    def _high_pair(self) -> CheckItem:
+        if (self.high_at is None) != (self.high_note is None):
+            raise ValueError("high_at and high_note go together: give both or neither")
+        return self
 
 
-class Band(Strict):
-    max: int
+class NextStep(Strict):
+    highest: int  # shown when the highest answer is at or below this (and above 0)
     text: Text
 
 
 class SelfCheckSpec(Strict):
+    """A check-in that reflects answers back item by item; no total, no score bands."""
+
     title: Text
     label: Text
     timeframe: Text | None = None
     scale: list[ScalePoint] = Field(min_length=2)
     items: list[CheckItem] = Field(min_length=1)
-    bands: list[Band] = Field(min_length=1)
+    none_text: Text  # every answer is the lowest point
+    next_steps: list[NextStep] = Field(min_length=1)
     urgent_note: Text
 
-    def band_for(self, total: int) -> Band:
-        for band in sorted(self.bands, key=lambda b: b.max):
-            if total <= band.max:
-                return band
-        return max(self.bands, key=lambda b: b.max)
+    @model_validator(mode="after")
+    def _steps_cover_the_scale(self) -> SelfCheckSpec:
+        top = max(p.value for p in self.scale)
+        if max(s.highest for s in self.next_steps) < top:
+            raise ValueError(f"next_steps: one must have highest: {top} (the top answer)")
+        return self
+
+    def reflect(self, answers: dict[str, int]) -> list[str]:
+        """What the reader sees, line by line (the page's selfcheck.js does the same):
+        the statements marked at each answer, highest first; the note of any item marked
+        high; the next step for the highest answer; the urgent note. Nothing is added up."""
+        labels = {p.value: p.label for p in self.scale}
+        low = min(labels)
+        lines: list[str] = []
+        for value in sorted(labels, reverse=True):
+            marked = [i.text for i in self.items if answers[i.id] == value]
+            if value > low and marked:
+                lines += [f'You marked "{labels[value]}" for:', *marked]
+        lines += [
+            i.high_note
+            for i in self.items
+            if i.high_at is not None and i.high_note and answers[i.id] >= i.high_at
+        ]
+        highest = max(answers[i.id] for i in self.items)
+        if highest == low:
+            lines.append(self.none_text)
+        else:
+            steps = sorted(self.next_steps, key=lambda s: s.highest)
+            lines.append(next(s.text for s in steps if highest <= s.highest))
+        return [*lines, self.urgent_note]
 
 
 def load_spec(path: Path | str, model: type[BaseModel]) -> BaseModel:
@@ -111,11 +147,15 @@ class CopingPlan(anywidget.AnyWidget):
     intro = traitlets.Unicode("").tag(sync=True)
     sections = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
     help_text = traitlets.Unicode("").tag(sync=True)
+    # True in the book (one reader, their own device). False in live sessions, where the
+    # device may be shared: the plan lives only in the open page and is gone when it closes.
+    keep_on_device = traitlets.Bool(True).tag(sync=True)
 
     @classmethod
-    def from_file(cls, path: Path | str) -> CopingPlan:
+    def from_file(cls, path: Path | str, *, keep_on_device: bool = True) -> CopingPlan:
         spec = load_spec(path, PlanSpec)
         return cls(
+            keep_on_device=keep_on_device,
             title=spec.title,
             intro=spec.intro or "",
             sections=[s.model_dump() for s in spec.sections],
@@ -157,7 +197,8 @@ class SelfCheck(anywidget.AnyWidget):
     timeframe = traitlets.Unicode("").tag(sync=True)
     scale = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
     items = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
-    bands = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
+    none_text = traitlets.Unicode().tag(sync=True)
+    next_steps = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
     urgent_note = traitlets.Unicode().tag(sync=True)
 
     @classmethod
@@ -169,6 +210,7 @@ class SelfCheck(anywidget.AnyWidget):
             timeframe=spec.timeframe or "",
             scale=[p.model_dump() for p in spec.scale],
             items=[i.model_dump() for i in spec.items],
-            bands=[b.model_dump() for b in sorted(spec.bands, key=lambda b: b.max)],
+            none_text=spec.none_text,
+            next_steps=[s.model_dump() for s in sorted(spec.next_steps, key=lambda s: s.highest)],
             urgent_note=spec.urgent_note,
         )

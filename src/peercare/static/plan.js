@@ -1,8 +1,9 @@
 // Coping plan builder: checkboxes of ideas and the reader's own words, per section.
 // Nothing syncs to Python (no trait holds the reader's plan) and nothing is sent.
-// The plan is kept in this browser only (localStorage), saved as the reader types and
-// restored on reload; "Delete my plan" removes it. The reader can also print the plan
-// or download it as an HTML file made in the browser.
+// In the book (keep_on_device) the plan is kept in this browser only (localStorage), saved
+// as the reader types and restored on reload; "Delete my plan" removes it. In a live
+// session (a device that may be shared) nothing is kept: the plan is gone when the page
+// closes. Either way the reader can print it or download it as an HTML file.
 
 const PLAN_PREFIX = "peercare-plan:";
 
@@ -40,7 +41,10 @@ function render({ model, el: root }) {
   wrap.appendChild(el("h3", { class: "pcr-title", id: `${uid}-title` }, title));
   if (model.get("intro")) wrap.appendChild(el("p", {}, model.get("intro")));
   const key = PLAN_PREFIX + title;
-  wrap.appendChild(el("p", { class: "pcr-privacy" }, "Saved only on this device, in this browser, as you type. Nothing is sent. Anyone who uses this browser can see it, so press Delete my plan on a shared device."));
+  const keepIt = model.get("keep_on_device") !== false;
+  wrap.appendChild(el("p", { class: "pcr-privacy" }, keepIt
+    ? "Saved only on this device, in this browser, as you type. Nothing is sent. Anyone who uses this browser can see it, so press Delete my plan on a shared device."
+    : "Not saved anywhere, and nothing is sent. Your plan is gone when you close this page, so print it or save a copy first."));
 
   const parts = sections.map((s, si) => {
     const fs = el("fieldset", { class: "pcq-q pcp-section" });
@@ -63,7 +67,7 @@ function render({ model, el: root }) {
   });
 
   const status = el("p", { class: "pcr-status", role: "status", "aria-live": "polite" });
-  const kept = readPlan(key);
+  const kept = keepIt ? readPlan(key) : null;
   if (kept) {
     for (const { s, boxes, own } of parts) {
       const mine = kept.sections[s.id] || {};
@@ -74,6 +78,7 @@ function render({ model, el: root }) {
   }
 
   function keep() {
+    if (!keepIt) return;
     const sections = {};
     for (const { s, boxes, own } of parts) {
       sections[s.id] = { picked: boxes.filter((b) => b.checked).map((b) => b.value), own: own.value };
@@ -97,7 +102,7 @@ function render({ model, el: root }) {
   const actions = el("div", { class: "pcr-actions" });
   const print = el("button", { type: "button", class: "pcr-button" }, "Print my plan");
   const save = el("button", { type: "button", class: "pcr-button pcr-secondary" }, "Save a copy as a file");
-  const erase = el("button", { type: "button", class: "pcr-button pcr-secondary" }, "Delete my plan");
+  const erase = el("button", { type: "button", class: "pcr-button pcr-secondary" }, keepIt ? "Delete my plan" : "Clear my plan");
   actions.appendChild(print);
   actions.appendChild(save);
   actions.appendChild(erase);
@@ -106,12 +111,12 @@ function render({ model, el: root }) {
   root.appendChild(wrap);
 
   erase.addEventListener("click", () => {
-    deletePlan(key);
+    if (keepIt) deletePlan(key);
     for (const { boxes, own } of parts) {
       for (const box of boxes) box.checked = false;
       own.value = "";
     }
-    status.textContent = "Your plan is deleted from this device.";
+    status.textContent = keepIt ? "Your plan is deleted from this device." : "Your plan is cleared.";
   });
 
   save.addEventListener("click", () => {

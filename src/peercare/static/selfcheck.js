@@ -1,11 +1,13 @@
-// A private, non-diagnostic reflection check-in. The answers and the total never leave
-// the page: no trait holds them. It reflects back what the reader said and points to help.
+// A private, non-diagnostic reflection check-in. The answers never leave the page: no
+// trait holds them. It reflects back, statement by statement, what the reader marked
+// (nothing is added up), adds an item's note when it is marked high, and points to help.
+// SelfCheckSpec.reflect in peercare/widgets.py says the same in Python (tests compare).
 
 function render({ model, el: root }) {
   const uid = `pcs-${++counter}`;
   const items = model.get("items") || [];
   const scale = model.get("scale") || [];
-  const bands = model.get("bands") || [];
+  const steps = model.get("next_steps") || [];
   const wrap = el("section", { class: "pcr pcs", "aria-labelledby": `${uid}-title` });
   wrap.appendChild(el("h3", { class: "pcr-title", id: `${uid}-title` }, model.get("title") || "Check-in"));
   wrap.appendChild(el("p", { class: "pcr-privacy" }, model.get("label")));
@@ -48,11 +50,28 @@ function render({ model, el: root }) {
       result.appendChild(el("p", {}, `${missing} statement${missing > 1 ? "s are" : " is"} not answered yet. Answer each one, or skip this check-in. Both are fine.`));
       return;
     }
-    const total = picked.reduce((sum, p) => sum + Number(p.value), 0);
-    const band = bands.find((b) => total <= b.max) || bands[bands.length - 1];
+    const answers = picked.map((p) => Number(p.value));
+    const low = Math.min(...scale.map((p) => p.value));
     result.className = "pcq-feedback pcq-empty";
     result.appendChild(el("p", { class: "pcq-verdict" }, "What you told us"));
-    if (band) result.appendChild(el("p", {}, band.text));
+    const levels = [...scale].sort((a, b) => b.value - a.value);
+    for (const point of levels) {
+      const marked = items.filter((_, i) => answers[i] === point.value);
+      if (point.value === low || !marked.length) continue;
+      result.appendChild(el("p", {}, `You marked "${point.label}" for:`));
+      const list = el("ul", {});
+      for (const item of marked) list.appendChild(el("li", {}, item.text));
+      result.appendChild(list);
+    }
+    items.forEach((item, i) => {
+      if (item.high_note && item.high_at !== null && answers[i] >= item.high_at) {
+        result.appendChild(el("p", {}, item.high_note));
+      }
+    });
+    const highest = Math.max(...answers);
+    const step = steps.find((s) => highest <= s.highest) || steps[steps.length - 1];
+    const closing = highest === low ? model.get("none_text") : step && step.text;
+    if (closing) result.appendChild(el("p", {}, closing));
     if (model.get("urgent_note")) result.appendChild(el("p", {}, model.get("urgent_note")));
   });
   clear.addEventListener("click", () => {
