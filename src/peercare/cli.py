@@ -54,7 +54,9 @@ def _handouts(args) -> int:
 
     from .handouts import make_handouts
 
-    pdfs = make_handouts(out=Path(args.out) if args.out else None, jobs=args.jobs, only=args.only or None)
+    pdfs = make_handouts(
+        out=Path(args.out) if args.out else None, jobs=args.jobs, only=args.only or None
+    )
     for pdf in pdfs:
         print(pdf)
     where = pdfs[0].parent if pdfs else args.out
@@ -324,7 +326,9 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check-content", help="reading grade, footer, quiz and language checks")
     c.set_defaults(func=_check_content)
     h = sub.add_parser("handouts", help="print handouts (PDF) from the built book with Chromium")
-    h.add_argument("only", nargs="*", help="only these handouts (e.g. chapter-coping plan-refresher)")
+    h.add_argument(
+        "only", nargs="*", help="only these handouts (e.g. chapter-coping plan-refresher)"
+    )
     h.add_argument("--out", help="folder for the PDFs (default: _build/handouts)")
     h.add_argument("--jobs", type=_at_least_one, default=2, help="pages printed at once (2)")
     h.set_defaults(func=_handouts)

@@ -89,7 +89,7 @@ class Plan(Strict):
     @classmethod
     def _clock(cls, value: str) -> str:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-            raise ValueError("should be a clock time like \"09:00\" (24-hour, in quotes)")
+            raise ValueError('should be a clock time like "09:00" (24-hour, in quotes)')
         return value
 
 
@@ -153,7 +153,11 @@ def live_apps(root: Path | None = None) -> list[str]:
 def _place(raw: object, loc: tuple) -> str:
     if len(loc) >= 2 and loc[0] == "segments" and isinstance(loc[1], int):
         seg = raw.get("segments", []) if isinstance(raw, dict) else []
-        title = seg[loc[1]].get("title") if loc[1] < len(seg) and isinstance(seg[loc[1]], dict) else None
+        title = (
+            seg[loc[1]].get("title")
+            if loc[1] < len(seg) and isinstance(seg[loc[1]], dict)
+            else None
+        )
         head = f"segment {loc[1] + 1}" + (f" ({title!r})" if title else "")
         return ": ".join([head, *map(str, loc[2:])])
     return ": ".join(map(str, loc))
@@ -209,8 +213,7 @@ def check_plan(plan: Plan, root: Path | None = None) -> list[str]:
             continue
         if seg.section and find_section(seg.section, chapter_sections(seg.chapter, root)) is None:
             problems.append(
-                f"{where}: section: {seg.section!r} is not a heading in "
-                f"book/{seg.chapter}/index.md"
+                f"{where}: section: {seg.section!r} is not a heading in book/{seg.chapter}/index.md"
             )
     return problems
 
@@ -317,7 +320,7 @@ def _section_link(seg: Segment, root: Path | None, page_depth: int) -> str:
     href = f"{up}{seg.chapter}/index.html{anchor}"
     return (
         f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a> '
-        f"<span class=\"pcplan-chapter\">({html.escape(seg.chapter)})</span>"
+        f'<span class="pcplan-chapter">({html.escape(seg.chapter)})</span>'
     )
 
 
@@ -368,7 +371,7 @@ def render_html(plan: Plan, root: Path | None = None, page_depth: int = 2) -> st
         if seg.materials:
             facts.append(f"<li><strong>Materials:</strong> {e(', '.join(seg.materials))}</li>")
         if facts:
-            out.append(f"<ul class=\"pcplan-facts\">{''.join(facts)}</ul>")
+            out.append(f'<ul class="pcplan-facts">{"".join(facts)}</ul>')
         out.append("</section>")
     out.append("</div>")
     return "\n".join(out)
