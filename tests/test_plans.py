@@ -1,5 +1,6 @@
 """Session plans: the shipped plans are valid and complete; broken plans say what is wrong."""
 
+import shutil
 import textwrap
 
 import pytest
@@ -22,6 +23,7 @@ from peercare.plans import (
 )
 
 from .conftest import ROOT
+from .test_book_build import small_book  # noqa: F401  (the fixture, shared)
 
 CORE = {"naming-trauma", "stressors-responses", "coping", "helping-others", "seeking-help"}
 
@@ -227,3 +229,32 @@ def test_the_page_escapes_everything_from_the_plan():
     assert "&lt;b&gt;Open&lt;/b&gt;" in page
     assert 'href="../../coping/index.html#what-you-ll-learn"' in page
     assert "09:15&ndash;09:30" in page
+
+
+# --- the plan page in a real build ------------------------------------------------------------
+
+
+@pytest.mark.build
+def test_plan_page_is_built_from_its_yaml_and_a_broken_plan_fails_the_build(small_book):  # noqa: F811
+    from peercare.book import BuildError, build
+
+    shutil.copytree(ROOT / "notebooks" / "apps", small_book / "notebooks" / "apps")
+    folder = small_book / PLANS_DIR
+    folder.mkdir(parents=True)
+    (folder / "short.yml").write_text(textwrap.dedent(GOOD))
+    (folder / "short.md").write_text("# A small plan\n\n```{session-plan} short\n```\n")
+    toc = small_book / "_toc.yml"
+    toc.write_text(toc.read_text() + f"  - file: {PLANS_DIR.as_posix()}/short\n")
+
+    html = build(small_book, quiet=True) / PLANS_DIR / "short.html"
+    page = html.read_text()
+    assert "09:15&ndash;09:30" in page and "It stays with you." in page
+
+    # an edited plan re-renders its page, though the page's own source did not change
+    (folder / "short.yml").write_text(textwrap.dedent(GOOD).replace("Welcome.", "Hello, all."))
+    build(small_book, quiet=True)
+    assert "Hello, all." in html.read_text()
+
+    (folder / "short.yml").write_text(textwrap.dedent(GOOD).replace("app: checkin", "app: nope"))
+    with pytest.raises(BuildError, match=r"segment 1 \('Open'\): app: 'nope' is not a live app"):
+        build(small_book, quiet=True)
