@@ -101,9 +101,9 @@ def make_handouts(
 ) -> list[Path]:
     """Print every handout (or those named in ``only``) into ``out`` (default
     ``_build/handouts``) and return the PDFs' paths."""
-    root = root or project_root()
+    root = (root or project_root()).resolve()
     html_dir = build_html_dir(root)
-    out = out or root / "_build" / "handouts"
+    out = (out or root / "_build" / "handouts").resolve()
     chromium = chromium or shutil.which("chromium") or CHROMIUM
     if not Path(chromium).is_file():
         raise HandoutError(
