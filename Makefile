@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-setup
 NPM_STAMP := web/node_modules/.peercare-lock.sha256
 
-.PHONY: setup start build serve test test-fast lint format system-deps clean benchmark
+.PHONY: setup start build serve test test-fast lint format system-deps clean benchmark handouts
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -26,6 +26,10 @@ $(NPM_STAMP): $(STAMP) web/package.json web/package-lock.json
 
 build: setup
 	$(BIN)/peercare build --quiet
+
+# PDFs to print (chapters, session plans, fill-in pages) in _build/handouts, by Debian's Chromium.
+handouts: build system-deps
+	$(BIN)/peercare handouts
 
 start: build
 	$(BIN)/peercare serve

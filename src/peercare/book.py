@@ -135,4 +135,16 @@ def build(root: Path | None = None, *, quiet: bool = False) -> Path:
     if result.returncode:
         detail = ((result.stderr or "") + (result.stdout or ""))[-6000:] if quiet else ""
         raise BuildError(f"The book build failed (warnings count as errors).\n{detail}".strip())
-    return root / "_build" / "html"
+    out = root / "_build" / "html"
+    _sync_static(widgets_dir(root), out / "_static" / "widgets")
+    return out
+
+
+def _sync_static(src: Path, dst: Path) -> None:
+    """Sphinx copies static files only when some page was out of date; an edit to
+    ``web/book.css`` alone (the print stylesheet, say) must still reach the built book."""
+    if not dst.is_dir():
+        return
+    for f in src.iterdir():
+        if f.is_file():
+            _copy_if_changed(f, dst / f.name)

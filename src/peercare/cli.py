@@ -9,6 +9,7 @@ from .bank import BankError
 from .book import BuildError
 from .certification.course import CertError
 from .evaluation.errors import DataError, DemoDataError
+from .handouts import HandoutError
 from .paths import ProjectNotFound
 from .serve import ServeError
 from .store.api import InputRefused, StoreUnavailable
@@ -23,7 +24,7 @@ USER_ERRORS = (
     DemoDataError,
     CertError,
 )
-USER_ERRORS += (InputRefused, StoreUnavailable)
+USER_ERRORS += (InputRefused, StoreUnavailable, HandoutError)
 
 
 def _build(args) -> int:
@@ -54,6 +55,21 @@ def _check_content(args) -> int:
     failed = [r for r in reports if not r.ok]
     print(f"\n{len(reports) - len(failed)} of {len(reports)} pages pass.")
     return 1 if failed else 0
+
+
+def _handouts(args) -> int:
+    from pathlib import Path
+
+    from .handouts import make_handouts
+
+    pdfs = make_handouts(
+        out=Path(args.out) if args.out else None, jobs=args.jobs, only=args.only or None
+    )
+    for pdf in pdfs:
+        print(pdf)
+    where = pdfs[0].parent if pdfs else args.out
+    print(f"{len(pdfs)} handout(s) in {where}. No quiz answers are printed.")
+    return 0
 
 
 def _demo_data(args) -> int:
@@ -328,6 +344,13 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_serve)
     c = sub.add_parser("check-content", help="reading grade, footer, quiz and language checks")
     c.set_defaults(func=_check_content)
+    h = sub.add_parser("handouts", help="print handouts (PDF) from the built book with Chromium")
+    h.add_argument(
+        "only", nargs="*", help="only these handouts (e.g. chapter-coping plan-refresher)"
+    )
+    h.add_argument("--out", help="folder for the PDFs (default: _build/handouts)")
+    h.add_argument("--jobs", type=_at_least_one, default=2, help="pages printed at once (2)")
+    h.set_defaults(func=_handouts)
     d = sub.add_parser("demo-data", help="write a synthetic dataset for the research notebooks")
     d.add_argument("--out", help="folder to write to (default: data/demo/ in the project)")
     d.add_argument("--respondents", type=_positive, default=240, help="made-up people (240)")

@@ -21,6 +21,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from . import cast, helpnow
 from .bank import BANK_FILENAME, BankError, load_module
 from .paths import DATA_DIR, build_html_dir, project_root
+from .plans import PlanError, load_plan, script_text
 
 GRADE_LIMIT = 8.0
 MIN_QUIZ_QUESTIONS = 5
@@ -30,6 +31,7 @@ PROSE_DIRECTIVES = {
 }  # fmt: skip
 _ALLOW = re.compile(r"<!--\s*check-content:\s*allow\s+\"([^\"]+)\"\s*-->")
 _QUIZ_CALL = re.compile(r"chapter_quiz\(\s*[\"']([a-z0-9_-]+)[\"']")
+_PLAN_CALL = re.compile(r"^[`:]{3,}\{session-plan\}\s+([a-z0-9_-]+)", re.M)
 
 
 @lru_cache(maxsize=1)
@@ -157,7 +159,12 @@ def footer_in(html_file: Path) -> bool:
 def check_page(root: Path, page: str, html_dir: Path | None = None) -> PageReport:
     source = _source(root, page)
     text = source.read_text(encoding="utf-8")
-    body = prose(text)
+    body, plan_problems = prose(text), []
+    for name in _PLAN_CALL.findall(text):  # a session plan's scripts are read on its page
+        try:
+            body += "\n" + script_text(load_plan(source.parent / f"{name}.yml", root))
+        except PlanError as exc:
+            plan_problems.extend(exc.problems)
     grade = float(textstat.flesch_kincaid_grade(body)) if body else 0.0
     report = PageReport(
         page=page,
@@ -165,6 +172,7 @@ def check_page(root: Path, page: str, html_dir: Path | None = None) -> PageRepor
         grade=grade,
         is_chapter=(source.parent / BANK_FILENAME).is_file(),
     )
+    report.problems.extend(plan_problems)
     if grade > GRADE_LIMIT:
         report.problems.append(f"reading grade {grade:.1f} is above {GRADE_LIMIT:g}")
     for phrase in unsafe_phrases(text):

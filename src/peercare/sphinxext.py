@@ -1,13 +1,23 @@
-"""Sphinx extension for the book: the crisis-help footer on every page, from ``help.yml``."""
+"""Sphinx extension for the book: the crisis-help footer on every page (from ``help.yml``),
+the content licence line, and the ``session-plan`` directive that renders a plan's YAML."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
 from . import helpnow
+
+LICENCE = "Text: CC BY 4.0. Code: MIT. Free to share and adapt with credit."
 
 
 def _set_footer(app, config) -> None:
     options = dict(config.html_theme_options or {})
-    options["extra_footer"] = helpnow.load().as_html()
+    options["extra_footer"] = (
+        helpnow.load().as_html() + f'<p class="peercare-licence">{LICENCE}</p>'
+    )
     config.html_theme_options = options
 
 
@@ -27,8 +37,33 @@ def _drop_thebe(app) -> None:
     ]
 
 
+class SessionPlan(SphinxDirective):
+    """``{session-plan} <id>``: the plan ``<id>.yml`` beside the page, as agenda and scripts.
+
+    A broken plan fails the build with the plan's own messages."""
+
+    required_arguments = 1
+
+    def run(self):
+        from .plans import PlanError, load_plan, render_html
+
+        here = Path(self.env.doc2path(self.env.docname)).parent
+        path = here / f"{self.arguments[0]}.yml"
+        self.env.note_dependency(str(path))
+        root = Path(self.env.srcdir)
+        try:
+            plan = load_plan(path, root)
+        except PlanError as exc:
+            raise self.error(str(exc)) from None
+        for chapter in {s.chapter for s in plan.segments if s.chapter}:
+            self.env.note_dependency(str(root / "book" / chapter / "index.md"))
+        depth = self.env.docname.count("/") - 1
+        return [nodes.raw("", render_html(plan, root, page_depth=depth), format="html")]
+
+
 def setup(app):
     _drop_thebe(app)
     app.connect("config-inited", _set_footer)
     app.add_css_file("widgets/book.css")
+    app.add_directive("session-plan", SessionPlan)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
