@@ -69,6 +69,7 @@ class Question(Strict):
     topics: list[Id] = Field(default_factory=list)
     difficulty: Difficulty = Difficulty.medium
     prepost: bool = False
+    objective: int | None = Field(default=None, ge=1)  # 1-based "What you'll learn" bullet
     module: Id | None = None  # filled from the bank when omitted
 
     @model_validator(mode="after")
