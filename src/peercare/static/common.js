@@ -26,3 +26,23 @@ function saveToDevice(text, filename, type) {
 }
 
 let counter = 0;
+
+// A small standalone HTML document (for printing or saving); every text is escaped.
+function printableDoc(title, bodyHtml) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
+    `<style>body{font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}h2{font-size:1.1rem;margin-top:1.2rem}</style></head>` +
+    `<body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`;
+}
+
+// Print a document made in the browser, without the rest of the page. The hidden frame
+// stays until the next print (a test or the reader's browser can still read it).
+function printDoc(docHtml, frameTitle) {
+  document.querySelectorAll("iframe.pc-print-frame").forEach((f) => f.remove());
+  const frame = el("iframe", { class: "pc-print-frame", title: frameTitle, "aria-hidden": "true", tabindex: "-1", style: "position:fixed;width:0;height:0;border:0" });
+  document.body.appendChild(frame);
+  frame.contentDocument.open();
+  frame.contentDocument.write(docHtml);
+  frame.contentDocument.close();
+  frame.contentWindow.focus();
+  frame.contentWindow.print();
+}
