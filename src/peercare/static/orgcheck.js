@@ -29,7 +29,7 @@ function render({ model, el: root }) {
   });
 
   const total = parts.reduce((n, p) => n + p.boxes.length, 0);
-  const status = el("p", { class: "pcq-summary", role: "status", "aria-live": "polite" });
+  const status = el("p", { class: "pco-status", role: "status", "aria-live": "polite" });
   wrap.appendChild(status);
   function tally() {
     const done = parts.reduce((n, p) => n + p.boxes.filter((b) => b.checked).length, 0);
