@@ -332,4 +332,50 @@ def test_referral_map_is_kept_on_this_device_until_deleted(context, book_url):
     page.reload()
     page.wait_for_selector(".pcm input")
     assert set(_map_values(page)) == {""}
+
+
+def test_org_self_assessment_prints_saves_escaped_and_keeps_nothing(context, book_url):
+    from peercare.orgcheck import OrgCheckSpec
+    from peercare.widgets import load_spec
+
+    spec = load_spec(ROOT / "book" / "organizations" / "selfassessment.yml", OrgCheckSpec)
+    items = [i for g in spec.groups for i in g.items]
+    page = _open(context, f"{book_url}/book/organizations/index.html")
+    stored = "JSON.stringify(Object.assign({}, localStorage))"
+    before = page.evaluate(stored)
+    check = page.locator(".pco")
+    status = check.locator("[role=status]")
+    assert f"In place: 0 of {len(items)}" in status.inner_text()
+
+    ticked, left = items[0], items[1]
+    check.get_by_label(ticked.text, exact=True).check()
+    assert f"In place: 1 of {len(items)}" in status.inner_text()
+    plan = check.get_by_label(spec.plan[0].prompt, exact=True)
+    plan.fill("Supervision every two weeks <script>alert(1)</script>")
+
+    # print view: a document of its own, with the plan, what is in place and what is not
+    check.get_by_role("button", name="Print our plan").click()
+    frame = page.frame_locator("iframe.pc-print-frame")
+    printed = frame.locator("body").inner_text()
+    assert "Supervision every two weeks <script>alert(1)</script>" in printed  # shown as text
+    assert frame.locator("script").count() == 0
+    in_place = frame.locator("h2:has-text('In place') + ul").inner_text()
+    to_do = frame.locator("h2:has-text('To work on') + ul").inner_text()
+    assert ticked.text in in_place and ticked.text not in to_do
+    assert left.text in to_do and "988" in printed
+    assert page.locator(".pcq, .pcr").first.is_visible()  # the page itself is untouched
+
+    with page.expect_download() as info:
+        check.get_by_role("button", name="Save our plan to this device").click()
+    saved = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in saved and "<script>" not in saved
+
+    # nothing kept: not in localStorage, and gone after a reload
+    assert page.evaluate(stored) == before
+    assert "two weeks" not in page.evaluate(stored)
+    page.reload()
+    page.wait_for_selector(".pco textarea")
+    check = page.locator(".pco")
+    assert not check.get_by_label(ticked.text, exact=True).is_checked()
+    assert check.get_by_label(spec.plan[0].prompt, exact=True).input_value() == ""
     assert context.outside == [] and context.errors == []

@@ -138,3 +138,8 @@ def test_cli_exits_non_zero_and_prints_table_on_failure(project):
         and "FAIL" in result.stdout
         and "reading grade" in result.stdout
     )
+
+
+def test_prose_reads_line_breaks_roles_and_skips_bare_addresses():
+    text = "A {term}`peer worker` helps\nothers. See <https://example.org/very-long-address>."
+    assert prose(text) == "A peer worker helps others. See ."

@@ -12,6 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .paths import STATIC_DIR, project_root
+from .support import SUPPORT_FILE
 
 
 class BuildError(RuntimeError):
@@ -87,11 +88,11 @@ def install_widget_js(root: Path | None = None) -> Path:
 
 def chapter_data_files(page: Path) -> list[Path]:
     """Files a chapter page's output depends on beyond its own code: the YAML beside it
-    (question bank, plan...) and the widgets' JavaScript and CSS, which are embedded in the
-    page's widget state."""
+    (question bank, plan...), the widgets' JavaScript and CSS, which are embedded in the
+    page's widget state, and the support list (``data/support.yml``) that pages render."""
     if page.parent.name == "book":
         return []
-    return sorted(page.parent.glob("*.yml")) + sorted(STATIC_DIR.iterdir())
+    return sorted(page.parent.glob("*.yml")) + sorted(STATIC_DIR.iterdir()) + [SUPPORT_FILE]
 
 
 def drop_stale_cache(root: Path) -> list[str]:

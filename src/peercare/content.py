@@ -30,6 +30,7 @@ PROSE_DIRECTIVES = {
     "seealso", "dropdown", "epigraph", "topic", "sidebar", "glossary",
 }  # fmt: skip
 _ALLOW = re.compile(r"<!--\s*check-content:\s*allow\s+\"([^\"]+)\"\s*-->")
+_ROLE = re.compile(r"\{[a-zA-Z0-9_:-]+\}(?=\S)")
 _QUIZ_CALL = re.compile(r"chapter_quiz\(\s*[\"']([a-z0-9_-]+)[\"']")
 _PLAN_CALL = re.compile(r"^[`:]{3,}\{session-plan\}\s+([a-z0-9_-]+)", re.M)
 
@@ -51,6 +52,22 @@ def _strip_options(body: str) -> str:
     return "\n".join(lines)
 
 
+def _inline_text(children) -> str:
+    """The words of an inline run: a line break is a space, and a bare web address
+    (``<https://...>``) is not read."""
+    parts, in_autolink = [], False
+    for c in children:
+        if c.type == "link_open" and c.markup == "autolink":
+            in_autolink = True
+        elif c.type == "link_close" and in_autolink:
+            in_autolink = False
+        elif c.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif c.type in ("text", "code_inline") and not in_autolink:
+            parts.append(c.content)
+    return "".join(parts)
+
+
 def prose_blocks(markdown: str) -> list[str]:
     """The readable blocks of a MyST page, each ending in sentence punctuation."""
     blocks: list[str] = []
@@ -62,9 +79,7 @@ def prose_blocks(markdown: str) -> list[str]:
         elif tok.type == "heading_close":
             in_heading = False
         elif tok.type == "inline" and not in_heading:
-            text = "".join(
-                c.content for c in tok.children or [] if c.type in ("text", "code_inline")
-            )
+            text = _ROLE.sub("", _inline_text(tok.children or []))  # {term}`x` reads "x"
             text = re.sub(r"\s+", " ", text).strip()
             if text:
                 blocks.append(text if text[-1] in ".!?:\"'”’)" else text + ".")

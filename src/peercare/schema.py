@@ -41,7 +41,8 @@ class Strict(BaseModel):
 
 _SINGULAR = {"questions": "question", "options": "option", "items": "item",
              "sections": "section", "bands": "band", "scale": "scale point",
-             "steps": "step", "choices": "choice", "discuss": "discussion question"}  # fmt: skip
+             "steps": "step", "choices": "choice", "discuss": "discussion question",
+             "entries": "entry", "reach": "way", "groups": "group"}  # fmt: skip
 
 _MESSAGES = {
     "missing": "is missing",

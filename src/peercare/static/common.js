@@ -59,19 +59,21 @@ function deviceStore(key) {
 
 // A small standalone page for printing or saving; bodyHtml must already be escaped.
 function printableDoc(title, bodyHtml, helpText) {
+  const help = helpText ? `<p><strong>${escapeHtml(helpText)}</strong></p>` : "";
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
     `<style>body{font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}h2{font-size:1.1rem;margin-top:1.2rem}</style></head>` +
-    `<body><h1>${escapeHtml(title)}</h1>${bodyHtml}<p><strong>${escapeHtml(helpText || "")}</strong></p></body></html>`;
+    `<body><h1>${escapeHtml(title)}</h1>${bodyHtml}${help}</body></html>`;
 }
 
-// Print a page made in the browser from a hidden frame, so the book page itself is not printed.
-function printDoc(html, frameTitle) {
-  const frame = el("iframe", { title: frameTitle, style: "position:fixed;width:0;height:0;border:0" });
+// Print a document made in the browser, without the rest of the page. The hidden frame
+// stays until the next print (a test or the reader's browser can still read it).
+function printDoc(docHtml, frameTitle) {
+  document.querySelectorAll("iframe.pc-print-frame").forEach((f) => f.remove());
+  const frame = el("iframe", { class: "pc-print-frame", title: frameTitle, "aria-hidden": "true", tabindex: "-1", style: "position:fixed;width:0;height:0;border:0" });
   document.body.appendChild(frame);
   frame.contentDocument.open();
-  frame.contentDocument.write(html);
+  frame.contentDocument.write(docHtml);
   frame.contentDocument.close();
   frame.contentWindow.focus();
   frame.contentWindow.print();
-  setTimeout(() => frame.remove(), 1000);
 }
