@@ -18,7 +18,8 @@ The rules follow Haladyna's item-writing guidelines, each made measurable:
   "What you'll learn" list (three bullets), and every bullet is tested by some item.
 * ``duplicate``: no two items test the same fact. Proxy: the Jaccard overlap of the
   content words of (prompt + scenario + correct option) of two items, across the whole
-  book, the exercises and the pre/post forms, is below ``DUPLICATE_OVERLAP`` (0.5).
+  book, the exercises and the pre/post forms, is below ``DUPLICATE_OVERLAP`` (0.4; the closest pair we ship is 0.29,
+  a light rewording of one item scores about 0.9).
 * ``grade``: the text of a set of items (prompts, options, feedback) reads at US grade 8
   or below, like the pages.
 
@@ -47,7 +48,7 @@ from .paths import DATA_DIR, book_dir
 KEY_LENGTH_RATIO = 1.5
 SPREAD_RATIO = 3.0
 LONGEST_SHARE = 1 / 3
-DUPLICATE_OVERLAP = 0.5
+DUPLICATE_OVERLAP = 0.4
 GRADE_LIMIT = 8.0
 OBJECTIVES_PER_CHAPTER = 3
 ONE_ANSWER = ("single", "scenario")
