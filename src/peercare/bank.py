@@ -112,7 +112,21 @@ _NUMBER = re.compile(
     r"\s+(\w+\s+){0,2}questions?\b",
     re.I,
 )
-_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 
 
 def count_words(n: int) -> str:

@@ -32,7 +32,6 @@ the hidden test of the matching ``*-check`` cell. Their objectives are in
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,15 +60,98 @@ JOKE_TELLS = (
 )  # fmt: skip
 SHAMING = ("wrong!", "obviously", "of course", "silly", "stupid", "you should know", "lazy")
 STOP = set(
-    """a an and are as at be been but by can could do does did for from has have he her him
-    his how i if in into is it its just may me might more most my no not now of on one or
-    our out over she so some than that the their them then there they this to too up us was
-    we were what when where which who why will with would you your yours it's i'm don't
-    doesn't""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "has",
+        "have",
+        "he",
+        "her",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "may",
+        "me",
+        "might",
+        "more",
+        "most",
+        "my",
+        "no",
+        "not",
+        "now",
+        "of",
+        "on",
+        "one",
+        "or",
+        "our",
+        "out",
+        "over",
+        "she",
+        "so",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "they",
+        "this",
+        "to",
+        "too",
+        "up",
+        "us",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "it's",
+        "i'm",
+        "don't",
+        "doesn't",
+    ]
 )
 PREPOST_IN_REPO = Path("src/peercare/data/prepost")
 EXERCISE_OBJECTIVES = DATA_DIR / "exercise_objectives.yml"
-NOTEBOOKS = ("exercises/knowledge-check/knowledge-check.ipynb", "exercises/scenarios/scenarios.ipynb")
+NOTEBOOKS = (
+    "exercises/knowledge-check/knowledge-check.ipynb",
+    "exercises/scenarios/scenarios.ipynb",
+)
 
 
 @dataclass(frozen=True)
@@ -150,7 +232,9 @@ def from_notebook(path: Path, label: str, objectives: dict | None = None) -> Ite
         lines = "".join(cell["source"]).splitlines()
         opts = [m.groups() for m in map(_OPTION.match, lines) if m]
         prompt = " ".join(
-            ln.strip() for ln in lines if ln.strip() and not ln.startswith("#") and not _OPTION.match(ln)
+            ln.strip()
+            for ln in lines
+            if ln.strip() and not ln.startswith("#") and not _OPTION.match(ln)
         )
         check = "".join(by_id.get(f"{name}-check", {}).get("source", []))
         keys = _KEY.findall(check)
@@ -292,7 +376,7 @@ def reading_grade(items: Iterable[Item]) -> float:
     for i in items:
         parts.append(i.prompt)
         for o in i.options:
-            parts.append(o.text if o.text[-1:] in ".?!\"" else o.text + ".")
+            parts.append(o.text if o.text[-1:] in '.?!"' else o.text + ".")
             if o.feedback:
                 parts.append(o.feedback)
     text = "\n".join(parts)
@@ -335,15 +419,29 @@ def objective_counts(root: Path) -> dict[str, int]:
     return counts
 
 
-def check(root: Path) -> dict[str, tuple[float, list[str]]]:
+@dataclass
+class Result:
+    """What the rules found in one set of items."""
+
+    grade: float
+    words: int
+    problems: list[str]
+
+
+def _result(items: list[Item], problems: list[str]) -> Result:
+    text = " ".join(f"{i.prompt} " + " ".join(o.text for o in i.options) for i in items)
+    return Result(reading_grade(items), int(textstat.lexicon_count(text)), problems)
+
+
+def check(root: Path) -> dict[str, Result]:
     """Problems per item set (and ``all items`` for duplicates), with each set's grade."""
     sets = item_sets(root)
     counts = objective_counts(root)
-    out: dict[str, tuple[float, list[str]]] = {}
+    out: dict[str, Result] = {}
     for chapter, n in counts.items():
         bank = root / "book" / chapter / "questions.yml"
         if bank.is_file() and n != OBJECTIVES_PER_CHAPTER:
-            out.setdefault(f"book/{chapter}/index.md", (0.0, []))[1].append(
+            out.setdefault(f"book/{chapter}/index.md", Result(0.0, 0, [])).problems.append(
                 f"book/{chapter}/index.md: 'What you'll learn' has {n} bullets "
                 f"({OBJECTIVES_PER_CHAPTER} expected)"
             )
@@ -362,12 +460,14 @@ def check(root: Path) -> dict[str, tuple[float, list[str]]]:
                 for n in range(1, counts.get(chapter, 0) + 1)
                 if n not in tested
             ]
-        grade = reading_grade(s.items)
-        if grade > GRADE_LIMIT:
-            problems.append(f"{s.source}: reading grade {grade:.1f} is above {GRADE_LIMIT:g}")
-        out[s.source] = (grade, problems)
+        result = _result(s.items, problems)
+        if result.grade > GRADE_LIMIT:
+            problems.append(
+                f"{s.source}: reading grade {result.grade:.1f} is above {GRADE_LIMIT:g}"
+            )
+        out[s.source] = result
     everything = [i for s in sets for i in s.items]
-    out["all items"] = (reading_grade(everything), duplicate_problems(everything))
+    out["all items"] = _result(everything, duplicate_problems(everything))
     return out
 
 
@@ -376,6 +476,6 @@ def reports(root: Path) -> list:
     from .content import PageReport
 
     rows = []
-    for name, (grade, problems) in check(root).items():
-        rows.append(PageReport(name, 0, grade, is_chapter=False, problems=problems))
+    for name, r in check(root).items():
+        rows.append(PageReport(name, r.words, r.grade, is_chapter=False, problems=r.problems))
     return rows
