@@ -305,7 +305,8 @@ def _analysis_section(section: Section, a: item_analysis.ItemAnalysis, full: boo
 
 
 def item_section(data: Dataset, threshold: int = DEFAULT_THRESHOLD, full: bool = False) -> Section:
-    """Item analysis of the book quizzes and the certification knowledge check."""
+    """Item analysis of the knowledge test's forms, the book quizzes and the certification
+    knowledge check."""
     section = Section("How the questions work")
     section.add(
         _p(
@@ -314,6 +315,12 @@ def item_section(data: Dataset, threshold: int = DEFAULT_THRESHOLD, full: bool =
             "(from -1 to 1; below 0.15 is weak). This is how the curriculum gets refined."
         )
     )
+    if data.knowledge is not None:
+        for form in data.knowledge.instrument.forms:
+            analysis = item_analysis.analyse_responses(
+                data.knowledge, threshold=threshold, form=form
+            )
+            _analysis_section(section, analysis, full)
     if data.quiz is not None:
         _analysis_section(
             section, item_analysis.analyse_responses(data.quiz, threshold=threshold), full
@@ -322,8 +329,8 @@ def item_section(data: Dataset, threshold: int = DEFAULT_THRESHOLD, full: bool =
         _analysis_section(
             section, item_analysis.analyse_scores(data.certification, threshold), full
         )
-    if data.quiz is None and data.certification is None:
-        return _missing(section, "quiz or certification")
+    if data.knowledge is None and data.quiz is None and data.certification is None:
+        return _missing(section, "knowledge test, quiz or certification")
     return section
 
 
