@@ -391,7 +391,9 @@ def _validate(raw: dict, source: Path, banks: dict[str, Bank] | None) -> Instrum
         try:
             items, forms = form_items([str(n) for n in names])
         except BankError as exc:
-            raise InstrumentError([f"{source}: items_from_forms: {p}" for p in exc.problems]) from None
+            raise InstrumentError(
+                [f"{source}: items_from_forms: {p}" for p in exc.problems]
+            ) from None
         raw = {**raw, "items": items, "forms": forms}
     elif "items_from_bank" in raw:
         if "items" in raw:

@@ -20,6 +20,7 @@ The rules follow Haladyna's item-writing guidelines, each made measurable:
   content words of (prompt + scenario + correct option) of two items, across the whole
   book, the exercises and the pre/post forms, is below ``DUPLICATE_OVERLAP`` (0.4; the closest pair we ship is 0.29,
   a light rewording of one item scores about 0.9).
+* ``forms``: the two pre/post forms are parallel (same objectives, kinds, difficulty).
 * ``grade``: the text of a set of items (prompts, options, feedback) reads at US grade 8
   or below, like the pages.
 
@@ -466,9 +467,22 @@ def check(root: Path) -> dict[str, Result]:
                 f"{s.source}: reading grade {result.grade:.1f} is above {GRADE_LIMIT:g}"
             )
         out[s.source] = result
+    forms = [s for s in sets if s.source.startswith("prepost/")]
+    if forms:
+        out["prepost forms"] = _result([], _form_problems(root))
     everything = [i for s in sets for i in s.items]
     out["all items"] = _result(everything, duplicate_problems(everything))
     return out
+
+
+def _form_problems(root: Path) -> list[str]:
+    """The pre/post forms are parallel (see :mod:`peercare.prepost_forms`)."""
+    from .prepost_forms import load_forms, matched_problems
+
+    try:
+        return matched_problems(load_forms(root / PREPOST_IN_REPO))
+    except BankError as exc:
+        return exc.problems
 
 
 def reports(root: Path) -> list:

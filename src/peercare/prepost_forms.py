@@ -23,14 +23,16 @@ from .paths import DATA_DIR
 
 FORMS_DIR = DATA_DIR / "prepost"
 FORM_NAMES = ("a", "b")
-OPTION_LABELS = "abcdefgh"  # printed labels are the option ids, as the data files hold them
+SHORT = 5
 
 
 def form_name(name: str) -> str:
     """``'A'`` or ``'a'`` -> ``'a'``; anything else is refused with the names that exist."""
     key = str(name).strip().lower()
     if key not in FORM_NAMES:
-        raise BankError([f"no pre/post form {name!r}; the forms are {', '.join(FORM_NAMES).upper()}"])
+        raise BankError(
+            [f"no pre/post form {name!r}; the forms are {', '.join(FORM_NAMES).upper()}"]
+        )
     return key
 
 
@@ -66,7 +68,9 @@ def matched_problems(forms: dict[str, Bank]) -> list[str]:
             problems.append(f"form {name.upper()}: more than one item for {twice}")
         missing = [q.id for q in form.questions if q.module == form.module or not q.objective]
         if missing:
-            problems.append(f"form {name.upper()}: items without a chapter and objective: {missing}")
+            problems.append(
+                f"form {name.upper()}: items without a chapter and objective: {missing}"
+            )
         shapes[name] = {slot(q): (q.kind.value, q.difficulty.value) for q in form.questions}
     names = list(shapes)
     for other in names[1:]:
@@ -88,14 +92,16 @@ def _texts(q: Question) -> list[str]:
 
 
 def shared_text(forms: dict[str, Bank], others: list[tuple[str, list[str]]]) -> list[str]:
-    """Form texts (prompt, scenario, option) found word for word in other items."""
+    """Form texts (prompt, scenario, option) found word for word in other items. Texts of
+    ``SHORT`` words or fewer are stems and terms ("What fits best?", "Moral injury") that
+    may repeat; the overlap rule in :mod:`peercare.itemrules` covers near-copies."""
     norm = {" ".join(t.lower().split()): where for where, texts in others for t in texts}
     found = []
     for name, form in forms.items():
         for q in form.questions:
             for t in _texts(q):
                 hit = norm.get(" ".join(t.lower().split()))
-                if hit and len(t.split()) > 1:  # one-word options (True, Burnout) may repeat
+                if hit and len(t.split()) > SHORT:
                     found.append(f"form {name.upper()} item {q.id!r}: {t!r} is also in {hit}")
     return found
 
@@ -156,7 +162,7 @@ def printable_html(form: Bank, key: bool = False) -> str:
         out.append("<li>")
         if q.scenario:
             out.append(f'<p class="scenario">{_e(q.scenario)}</p>')
-        out.append(f"<p><strong>{_e(q.prompt)}</strong></p><ul class=\"opts\">")
+        out.append(f'<p><strong>{_e(q.prompt)}</strong></p><ul class="opts">')
         for o in q.options:
             mark = ' class="key"' if key and o.correct else ""
             out.append(f'<li{mark}><span class="box"></span>{_e(o.id)}) {_e(o.text)}</li>')

@@ -195,11 +195,30 @@ def knowledge(data: Dataset, threshold: int = DEFAULT_THRESHOLD) -> Section:
     table = prepost.knowledge_change(data.knowledge, threshold)
     section.add(
         _p(
-            "The same questions were asked before and after the training. Only people who "
-            f"took both are compared ({people(table.unpaired, threshold)} took only one)."
+            "Two parallel forms of the test were used: one before the training and the "
+            "other after it, so the second score is not a repeat of the first questions. "
+            "Neither form is made of the book's practice questions. Only people who took "
+            f"both are compared ({people(table.unpaired, threshold)} took only one)."
         )
     )
     _change_section(section, table)
+    stats, hidden = prepost.form_scores(data.knowledge, threshold)
+    shown = pd.DataFrame(
+        {
+            "People": stats["people"].map("{:.0f}".format),
+            "Average (% correct)": stats["mean"].map(lambda x: f"{x:.1f}"),
+        },
+        index=stats.index.set_names(["Time", "Form"]),
+    )
+    section.add(
+        table_html(
+            mask(shown, hidden.to_numpy()),
+            "Average score by form",
+            data.synthetic,
+            "If one form is much harder than the other, the forms need work before the "
+            "change can be trusted.",
+        )
+    )
     return section
 
 
