@@ -197,3 +197,9 @@ def test_knowledge_check_items_are_all_read():
     kc = sets["exercises/knowledge-check/knowledge-check.ipynb"]
     assert len(kc.items) == 20 and not kc.problems
     assert all(len(i.options) == 4 and i.objective for i in kc.items)
+
+
+def test_unsafe_language_in_an_item_is_refused():
+    item = one("He died by suicide", "He committed suicide", "He was lost")
+    problems = itemrules.language_problems([item])
+    assert len(problems) == 1 and "committed suicide" in problems[0]

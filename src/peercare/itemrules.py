@@ -20,6 +20,7 @@ The rules follow Haladyna's item-writing guidelines, each made measurable:
   content words of (prompt + scenario + correct option) of two items, across the whole
   book, the exercises and the pre/post forms, is below ``DUPLICATE_OVERLAP`` (0.4; the closest pair we ship is 0.29,
   a light rewording of one item scores about 0.9).
+* ``language``: the pages' unsafe-language list (``data/language.yml``) applies to items.
 * ``forms``: the two pre/post forms are parallel (same objectives, kinds, difficulty).
 * ``grade``: the text of a set of items (prompts, options, feedback) reads at US grade 8
   or below, like the pages.
@@ -309,6 +310,18 @@ def item_problems(item: Item, has_feedback: bool = True) -> list[str]:
     return problems
 
 
+def language_problems(items: list[Item]) -> list[str]:
+    """The book's unsafe-language list applies to items too (prompts, options, feedback)."""
+    from .content import unsafe_phrases
+
+    problems = []
+    for item in items:
+        texts = [item.prompt] + [t for o in item.options for t in (o.text, o.feedback or "")]
+        for phrase in unsafe_phrases("\n".join(texts)):
+            problems.append(f"{item.where}: unsafe language: {phrase}")
+    return problems
+
+
 def key_is_longest(item: Item) -> bool:
     key = len(item.key)
     return all(len(o.text) < key for o in item.options if not o.correct)
@@ -451,6 +464,7 @@ def check(root: Path) -> dict[str, Result]:
         for item in s.items:
             problems += item_problems(item, s.has_feedback)
         problems += set_problems(s.items, s.source)
+        problems += language_problems(s.items)
         if not s.source.endswith("scenarios.ipynb"):  # scenario choices test facilitation
             problems += objective_problems(s.items, counts)
         if s.source.startswith("book/"):
