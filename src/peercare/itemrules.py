@@ -505,5 +505,6 @@ def reports(root: Path) -> list:
 
     rows = []
     for name, r in check(root).items():
-        rows.append(PageReport(name, r.words, r.grade, is_chapter=False, problems=r.problems))
+        # footer "n/a": an item set is not a page, so no crisis footer is expected
+        rows.append(PageReport(name, r.words, r.grade, False, footer="n/a", problems=r.problems))
     return rows
