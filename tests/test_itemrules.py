@@ -203,3 +203,24 @@ def test_unsafe_language_in_an_item_is_refused():
     item = one("He died by suicide", "He committed suicide", "He was lost")
     problems = itemrules.language_problems([item])
     assert len(problems) == 1 and "committed suicide" in problems[0]
+
+
+def test_safety_keys_follow_the_lifeline_steps_and_name_de_escalation():
+    """Regression guard for issue #9: asking about a plan and means is right, never a
+    distractor; calming someone on purpose is de-escalation, not fawn."""
+    from peercare.paths import project_root
+
+    items = [i for s in itemrules.item_sets(project_root()) for i in s.items]
+    by_id = {i.id: i for i in items}
+    assert "plan" in by_id["q15"].key and "means" in by_id["q15"].key
+    assert by_id["q05"].key == "De-escalation"
+    assert "gun" in by_id["helping-others-means-safety"].key
+    assert "locked and unloaded" in by_id["q16"].key
+    assert by_id["stressors-responses-survivor-guilt"].key == "Survivor's guilt"
+    assert by_id["stressors-responses-vigilance"].key.startswith("Sensible")
+    for item in items:
+        for o in item.options:
+            if not o.correct:
+                text = o.text.lower()
+                assert "plan" not in text or "ask" not in text, (item.id, o.text)
+                assert "supervisor" not in text or "not confidential" not in text, item.id
