@@ -11,7 +11,7 @@ questions:
   - id: a-one
     kind: single
     prompt: Pick one
-    prepost: true
+    objective: 1
     topics: [trauma]
     options:
       - {id: x, text: Right, correct: true, feedback: Because.}
@@ -46,7 +46,7 @@ def test_good_bank_loads_with_module_filled_in(project):
     assert all(q.module == "a" for q in bank.questions)
     many = bank.question("a-many")
     assert many.is_correct(["y", "x"]) and not many.is_correct(["x"])
-    assert bank.question("a-one").prepost is True
+    assert bank.question("a-one").objective == 1
 
 
 def _error(text: str) -> str:
@@ -79,7 +79,7 @@ def test_no_correct_option():
 
 
 def test_unknown_field_is_refused():
-    msg = _error(GOOD.replace("    prepost: true\n", "    prepost: true\n    dificulty: hard\n"))
+    msg = _error(GOOD.replace("    objective: 1\n", "    objective: 1\n    dificulty: hard\n"))
     assert "question 'a-one'" in msg and "dificulty" in msg and "not a known field" in msg
 
 
@@ -145,3 +145,35 @@ def test_every_real_bank_is_valid():
 def test_unquoted_yes_gets_a_hint_about_quotes():
     msg = _error(GOOD.replace("{id: x, text: Right,", "{id: x, text: yes,"))
     assert "question 'a-one'" in msg and "option 'x'" in msg and "put it in quotes" in msg
+
+
+def test_intro_count_comes_from_the_questions_shown():
+    from peercare.quiz import Quiz
+
+    bank = parse_bank(GOOD.replace("module: a\n", "module: a\nintro: '{count} quick questions.'\n"))
+    assert bank.intro_for(4) == "Four quick questions."
+    assert Quiz(bank).intro == "Four quick questions."
+    assert Quiz(bank, question_ids=["a-one", "a-tf"]).intro == "Two quick questions."
+
+
+@pytest.mark.parametrize("intro", ["Seven quick questions.", "Answer these 7 short questions."])
+def test_intro_that_states_a_number_of_questions_is_refused(intro):
+    msg = _error(GOOD.replace("module: a\n", f"module: a\nintro: '{intro}'\n"))
+    assert "{count}" in msg
+
+
+def test_intro_may_use_numbers_for_other_things():
+    bank = parse_bank(GOOD.replace("module: a\n", "module: a\nintro: 'Take one breath first.'\n"))
+    assert bank.intro_for(4) == "Take one breath first."
+
+
+def test_every_real_bank_intro_matches_its_question_count():
+    for bank in load_all(project_root()).values():
+        if bank.intro and "{count}" in bank.intro:
+            from peercare.bank import count_words
+
+            assert bank.intro_for(len(bank.questions)).startswith(count_words(len(bank.questions)))
+
+
+def test_objective_must_be_positive():
+    assert "objective" in _error(GOOD.replace("    objective: 1\n", "    objective: 0\n"))

@@ -13,7 +13,7 @@ Example bank::
         prompt: What is this book for?
         topics: [orientation]
         difficulty: easy        # easy | medium | hard
-        prepost: false          # may the item be used in pre/post knowledge tests?
+        objective: 1            # which "What you'll learn" bullet of the chapter it tests
         options:
           - id: a
             text: Training for peer workers
@@ -68,7 +68,6 @@ class Question(Strict):
     options: list[Option] = Field(min_length=2, max_length=8)
     topics: list[Id] = Field(default_factory=list)
     difficulty: Difficulty = Difficulty.medium
-    prepost: bool = False
     objective: int | None = Field(default=None, ge=1)  # 1-based "What you'll learn" bullet
     module: Id | None = None  # filled from the bank when omitted
 
@@ -108,7 +107,36 @@ class Question(Strict):
         return frozenset(chosen) == self.correct_ids
 
 
+_NUMBER = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"\s+(\w+\s+){0,2}questions?\b",
+    re.I,
+)
+_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+
+
+def count_words(n: int) -> str:
+    """``7`` -> ``'Seven'``; numbers above twelve stay digits."""
+    return _WORDS[n].capitalize() if 0 <= n < len(_WORDS) else str(n)
+
+
 class Bank(Strict):
+    """A chapter's questions. ``intro`` says how many with ``{count}``, never a number."""
+
     module: Id
     title: Text = "Check what you learned"
     intro: Text | None = None
@@ -117,10 +145,19 @@ class Bank(Strict):
 
     @model_validator(mode="after")
     def _fill_module(self) -> Bank:
+        if self.intro and _NUMBER.search(self.intro.replace("{count}", "")):
+            raise ValueError(
+                "intro: write {count} instead of a number of questions "
+                "(it is filled in from the questions shown)"
+            )
         for q in self.questions:
             if q.module is None:
                 object.__setattr__(q, "module", self.module)
         return self
+
+    def intro_for(self, n: int) -> str:
+        """The intro with ``{count}`` replaced by ``n`` in words."""
+        return (self.intro or "").replace("{count}", count_words(n))
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:

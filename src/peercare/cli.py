@@ -91,6 +91,33 @@ def _report(args) -> int:
     return 0
 
 
+def _prepost_print(args) -> int:
+    from .prepost_forms import load_form, printable_html
+
+    form = load_form(args.form)
+    text = printable_html(form, key=args.key)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        what = "answer key" if args.key else "participant copy"
+        print(
+            f"Wrote form {args.form.upper()} ({what}, {len(form.questions)} items) to {args.output}"
+        )
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _prepost_parser(sub) -> None:
+    pp = sub.add_parser("prepost", help="the pre/post knowledge test's two parallel forms")
+    ps = pp.add_subparsers(dest="prepost_command", required=True)
+    p = ps.add_parser("print", help="a printable HTML page of one form (no answers unless --key)")
+    p.add_argument("--form", required=True, help="A or B")
+    p.add_argument("--key", action="store_true", help="mark the answers (for staff only)")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=_prepost_print)
+
+
 def _course(args):
     from .certification import Course
 
@@ -363,6 +390,7 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_report)
     _cert_parser(sub)
     _session_parser(sub)
+    _prepost_parser(sub)
     return p
 
 

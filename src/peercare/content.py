@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from . import cast, helpnow
+from . import cast, helpnow, itemrules
 from .bank import BANK_FILENAME, BankError, load_module
 from .paths import DATA_DIR, build_html_dir, project_root
 from .plans import PlanError, load_plan, script_text
@@ -218,7 +218,7 @@ def check_page(root: Path, page: str, html_dir: Path | None = None) -> PageRepor
 
 def check_all(root: Path | None = None, html_dir: Path | None = None) -> list[PageReport]:
     root = root or project_root()
-    return [check_page(root, page, html_dir) for page in toc_pages(root)]
+    return [check_page(root, page, html_dir) for page in toc_pages(root)] + itemrules.reports(root)
 
 
 def format_table(reports: list[PageReport]) -> str:

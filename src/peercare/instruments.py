@@ -14,9 +14,13 @@ An instrument file says what is asked and how answers turn into scores::
     free_text: [{id: comment, text: Anything else?, themes: {pace: [rushed, slow]}}]
     license: {validated: false, name: CC BY 4.0, attribution: Helping the Helpers}
 
-A knowledge test may take its items from the book's question banks instead
-(``items_from_bank: {prepost: true}``); such items are multiple choice and answered
-with option ids (``a``, or ``a|c`` for several).
+A knowledge test may take its items from question banks instead: the pre/post forms
+(``items_from_forms: [a, b]``, see :mod:`peercare.prepost_forms`) or the book's banks
+(``items_from_bank: {modules: [...], topics: [...]}``, used for the quiz item analysis).
+Such items are multiple choice and answered with option ids (``a``, or ``a|c`` for
+several). With forms, each person answers one form at a time: a row is scored on the
+items of the form it answered (the form with most answers), and the score's ``form``
+column says which.
 
 Bands: each band runs from its ``min`` up to the next band's ``min``.
 Missing answers: a score needs at least ``min_answered`` of the items answered; ``sum``
@@ -39,7 +43,7 @@ from pydantic import (
     model_validator,
 )
 
-from .bank import Bank
+from .bank import Bank, Question
 from .paths import DATA_DIR
 from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
 
@@ -127,9 +131,8 @@ class License(Strict):
 
 
 class BankSelection(Strict):
-    """Which bank questions form the items: ``prepost`` flag, chapters, topics."""
+    """Which bank questions form the items: chapters, topics (None: all)."""
 
-    prepost: bool | None = True
     modules: list[Id] | None = None
     topics: list[Id] | None = None
 
@@ -143,6 +146,8 @@ class Instrument(Strict):
     scale: Scale | None = None
     items: list[Item] = Field(min_length=1)
     items_from_bank: BankSelection | None = None
+    items_from_forms: list[Id] | None = None
+    forms: dict[Id, list[Id]] = Field(default_factory=dict)
     subscales: dict[Id, list[Id]] = Field(default_factory=dict)
     scoring: Scoring
     bands: dict[Id, list[Band]] = Field(default_factory=dict)
@@ -176,6 +181,15 @@ class Instrument(Strict):
                 problems.append(f"subscale {name!r}: unknown items {missing}")
             if not members:
                 problems.append(f"subscale {name!r} has no items")
+        if self.forms:
+            placed = [i for members in self.forms.values() for i in members]
+            twice = sorted({i for i in placed if placed.count(i) > 1})
+            if twice:
+                problems.append(f"items in more than one form: {twice}")
+            if sorted(set(placed)) != sorted(item_ids):
+                problems.append("every item belongs to exactly one form")
+            if self.scoring.method != "percent_correct" or self.subscales:
+                problems.append("forms are for percent_correct tests without subscales")
         if "total" in self.subscales:
             problems.append("'total' is reserved for the total score")
         for name, bands in self.bands.items():
@@ -223,8 +237,19 @@ class Instrument(Strict):
         raise KeyError(item_id)
 
     # -- scoring -------------------------------------------------------------------
+    def form_of(self, answers: pd.DataFrame) -> pd.Series:
+        """The form each row answered (the one with most answers); None when no forms."""
+        import pandas as pd
+
+        if not self.forms:
+            return pd.Series(None, index=answers.index, dtype=object)
+        given = answers[self.item_ids].notna() & answers[self.item_ids].ne("")
+        counts = pd.DataFrame({f: given[m].sum(axis=1) for f, m in self.forms.items()})
+        return counts.idxmax(axis=1).where(counts.max(axis=1) > 0)
+
     def item_scores(self, answers: pd.DataFrame) -> pd.DataFrame:
-        """One numeric column per item: reverse-scored ratings, or 1/0 for choice items."""
+        """One numeric column per item: reverse-scored ratings, or 1/0 for choice items.
+        With forms, items of the form a row did not take are missing (NaN), not wrong."""
         import pandas as pd
 
         out = {}
@@ -236,7 +261,12 @@ class Instrument(Strict):
             else:
                 vals = pd.to_numeric(col, errors="coerce").astype(float)
                 out[item.id] = self.scale.min + self.scale.max - vals if item.reverse else vals
-        return pd.DataFrame(out, index=answers.index)
+        scored = pd.DataFrame(out, index=answers.index)
+        if self.forms:
+            form = self.form_of(answers)
+            for name, members in self.forms.items():
+                scored.loc[form != name, members] = float("nan")
+        return scored
 
     def score(self, answers: pd.DataFrame) -> pd.DataFrame:
         """Scores (total and subscales), the number answered, and band labels."""
@@ -245,6 +275,19 @@ class Instrument(Strict):
         scored = self.item_scores(answers)
         answered = answers[self.item_ids].notna() & answers[self.item_ids].ne("")
         out = pd.DataFrame({"answered": answered.sum(axis=1)}, index=answers.index)
+        if self.forms:
+            form = self.form_of(answers)
+            out["form"] = form
+            total = pd.Series(float("nan"), index=answers.index)
+            for name, cols in self.forms.items():
+                rows = form == name
+                enough = answered.loc[rows, cols].sum(axis=1) >= self.scoring.min_answered * len(
+                    cols
+                )
+                value = 100 * scored.loc[rows, cols].fillna(0).mean(axis=1)
+                total[rows] = value.where(enough)
+            out["total"] = total
+            return out
         for name in self.score_names:
             cols = self.members(name)
             enough = answered[cols].sum(axis=1) >= self.scoring.min_answered * len(cols)
@@ -284,6 +327,17 @@ def normalize_choice(value: str) -> str:
 
 
 # -- loading ---------------------------------------------------------------------------
+def choice_item(q: Question) -> dict:
+    """A bank question as an instrument's choice item."""
+    return {
+        "id": q.id,
+        "text": q.prompt,
+        "options": [o.id for o in q.options],
+        "correct": sorted(q.correct_ids),
+        "multiple": q.kind.value == "multiple",
+    }
+
+
 def bank_items(banks: dict[str, Bank], selection: BankSelection) -> list[dict]:
     """Choice items from the bank questions that the selection picks, in book order."""
     items = []
@@ -291,28 +345,30 @@ def bank_items(banks: dict[str, Bank], selection: BankSelection) -> list[dict]:
         if selection.modules is not None and bank.module not in selection.modules:
             continue
         for q in bank.questions:
-            if selection.prepost is not None and q.prepost != selection.prepost:
-                continue
             if selection.topics is not None and not set(q.topics) & set(selection.topics):
                 continue
-            items.append(
-                {
-                    "id": q.id,
-                    "text": q.prompt,
-                    "options": [o.id for o in q.options],
-                    "correct": sorted(q.correct_ids),
-                    "multiple": q.kind.value == "multiple",
-                }
-            )
+            items.append(choice_item(q))
     return items
 
 
-def from_banks(banks: dict[str, Bank], id: str = "quiz", prepost: bool | None = None) -> Instrument:
-    """An instrument of bank questions, for item analysis of the book's quizzes."""
+def form_items(names: list[str]) -> tuple[list[dict], dict[str, list[str]]]:
+    """Choice items of the pre/post forms, and which items make up each form."""
+    from .prepost_forms import form_name, load_form
+
+    items, forms = [], {}
+    for name in names:
+        form = load_form(name)
+        items += [choice_item(q) for q in form.questions]
+        forms[form_name(name)] = [q.id for q in form.questions]
+    return items, forms
+
+
+def from_banks(banks: dict[str, Bank], id: str = "quiz") -> Instrument:
+    """An instrument of every bank question, for item analysis of the book's quizzes."""
     raw = {
         "id": id,
         "title": "Book self-check questions",
-        "items_from_bank": {"prepost": prepost},
+        "items_from_bank": {},
         "scoring": {"method": "percent_correct", "min_answered": 0.5},
         "license": {
             "validated": False,
@@ -324,7 +380,22 @@ def from_banks(banks: dict[str, Bank], id: str = "quiz", prepost: bool | None = 
 
 
 def _validate(raw: dict, source: Path, banks: dict[str, Bank] | None) -> Instrument:
-    if "items_from_bank" in raw:
+    if "items_from_forms" in raw:
+        from .bank import BankError
+
+        if "items" in raw or "items_from_bank" in raw:
+            raise InstrumentError([f"{source}: give 'items_from_forms' alone, not with items"])
+        names = raw["items_from_forms"]
+        if not isinstance(names, list) or not names:
+            raise InstrumentError([f"{source}: items_from_forms lists form names, like [a, b]"])
+        try:
+            items, forms = form_items([str(n) for n in names])
+        except BankError as exc:
+            raise InstrumentError(
+                [f"{source}: items_from_forms: {p}" for p in exc.problems]
+            ) from None
+        raw = {**raw, "items": items, "forms": forms}
+    elif "items_from_bank" in raw:
         if "items" in raw:
             raise InstrumentError([f"{source}: give 'items' or 'items_from_bank', not both"])
         try:

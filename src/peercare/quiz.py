@@ -66,7 +66,7 @@ class Quiz(anywidget.AnyWidget):
         self._callbacks: list[Callable[[Answer], None]] = []
         kwargs.setdefault("quiz_id", bank.module)
         kwargs.setdefault("title", bank.title)
-        kwargs.setdefault("intro", bank.intro or "")
+        kwargs.setdefault("intro", bank.intro_for(len(chosen)))
         super().__init__(questions=[_question_json(q) for q in chosen], **kwargs)
         self.observe(self._on_last_answer, names="last_answer")
 

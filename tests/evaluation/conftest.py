@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from peercare.bank import parse_bank
-from peercare.instruments import load_instrument
+from peercare.instruments import load_instrument, parse_instrument
 
 BANK = """
 module: alpha
@@ -16,7 +16,7 @@ questions:
   - id: q-single
     kind: single
     prompt: Pick one.
-    prepost: true
+    topics: [knowledge]
     difficulty: easy
     options:
       - {id: a, text: A, correct: true, feedback: Yes.}
@@ -25,7 +25,7 @@ questions:
   - id: q-multi
     kind: multiple
     prompt: Pick all.
-    prepost: true
+    topics: [knowledge]
     options:
       - {id: a, text: A, correct: true, feedback: Yes.}
       - {id: b, text: B, correct: true, feedback: Yes.}
@@ -33,7 +33,7 @@ questions:
   - id: q-tf
     kind: true_false
     prompt: True?
-    prepost: true
+    topics: [knowledge]
     difficulty: hard
     options:
       - {id: "true", text: "True", correct: true, feedback: Yes.}
@@ -53,9 +53,20 @@ def banks():
     return {bank.module: bank}
 
 
+KNOWLEDGE = """
+id: knowledge
+title: Crafted knowledge test
+times: [pre, post]
+items_from_bank: {topics: [knowledge]}
+scoring: {method: percent_correct, min_answered: 0.8}
+license: {validated: false, name: CC BY 4.0, attribution: tests}
+"""
+
+
 @pytest.fixture(scope="session")
 def knowledge(banks):
-    return load_instrument("knowledge", banks=banks)
+    """A one-form knowledge test of the crafted bank (the shipped one has two forms)."""
+    return parse_instrument(KNOWLEDGE, "knowledge.yml", banks=banks)
 
 
 @pytest.fixture(scope="session")

@@ -186,3 +186,46 @@ def test_partial_credit_difficulty(write_csv):
     assert got.items.loc["k1", "difficulty"] == pytest.approx(
         np.mean([i % 3 for i in range(9)]) / 2
     )
+
+
+def test_parallel_forms_are_scored_compared_and_analysed_per_form(demo_dir, banks):
+    from peercare.evaluation.io import open_data
+
+    k = open_data(demo_dir, banks=banks).knowledge
+    inst = k.instrument
+    scores = k.scores
+    assert set(scores["form"].dropna()) == {"a", "b"}
+    # counterbalanced: each person takes the other form after the training
+    both = scores.pivot(index="respondent_id", columns="time", values="form").dropna()
+    assert len(both) and (both["pre"] != both["post"]).all()
+    assert set(both["pre"]) == {"a", "b"}
+    stats, hidden = prepost.form_scores(k)
+    assert list(stats.index) == [(t, f) for t in ("pre", "post") for f in ("a", "b")]
+    assert not hidden.any() and stats["people"].sum() == scores["total"].notna().sum()
+    change = prepost.knowledge_change(k)
+    assert change.stats.loc[("All", "Everyone"), "change"] > 0
+    for form in ("a", "b"):
+        got = items.analyse_responses(k, form=form)
+        assert list(got.items.index) == inst.forms[form]
+        assert got.n == (scores["form"] == form).sum()
+        assert f"form {form.upper()}" in got.title
+
+
+def test_form_scores_hide_small_groups(write_csv):
+    from peercare.instruments import load_instrument
+
+    inst = load_instrument("knowledge")
+    a, b = inst.forms["a"], inst.forms["b"]
+    key = {i.id: i.correct[0] for i in inst.items}
+    rows = []
+    for n in range(8):  # 6 take A then B, 2 take B then A
+        first, second = (a, b) if n < 6 else (b, a)
+        for time, items_taken in (("pre", first), ("post", second)):
+            row = {"respondent_id": f"p{n}", "time": time, **{i: "" for i in a + b}}
+            row.update({i: key[i] for i in items_taken})
+            rows.append(row)
+    k = load_responses(write_csv(rows), inst)
+    stats, hidden = prepost.form_scores(k, threshold=5)
+    assert stats.loc[("pre", "a"), "people"] == 6 and not hidden[("pre", "a")]
+    assert stats.loc[("pre", "b"), "people"] == 2 and hidden[("pre", "b")]
+    assert (stats["mean"] == 100).all()

@@ -51,16 +51,42 @@ def test_shipped_instruments_are_ours_and_labelled(banks):
     assert "non-validated" in note.lower() and "does not diagnose" in note
 
 
-def test_knowledge_test_is_the_prepost_bank_questions(knowledge):
+def test_bank_selection_picks_questions_by_topic(knowledge):
     assert knowledge.item_ids == ["q-single", "q-multi", "q-tf"]
     multi = knowledge.item("q-multi")
     assert multi.multiple and multi.correct == ["a", "b"]
     assert knowledge.times == ["pre", "post"]
 
 
-def test_knowledge_test_from_the_real_book_has_items():
+def test_shipped_knowledge_test_is_the_two_forms_not_the_book(banks):
+    from peercare.bank import load_all
+    from peercare.prepost_forms import load_forms
+
     inst = load_instrument("knowledge")
-    assert inst.items and all(i.is_choice for i in inst.items)
+    forms = load_forms()
+    assert {f: len(m) for f, m in inst.forms.items()} == {"a": 15, "b": 15}
+    assert inst.forms["a"] == [q.id for q in forms["a"].questions]
+    assert all(i.is_choice and not i.multiple for i in inst.items)
+    book_ids = {q.id for b in load_all().values() for q in b.questions}
+    assert not book_ids & set(inst.item_ids)
+
+
+def test_forms_score_each_row_on_the_form_it_took():
+    inst = load_instrument("knowledge")
+    a, b = inst.forms["a"], inst.forms["b"]
+    key = {i.id: i.correct[0] for i in inst.items}
+    wrong = {i.id: next(o for o in i.options if o not in i.correct) for i in inst.items}
+    rows = [
+        {**{i: key[i] for i in a}, **{i: "" for i in b}},  # form A, all right
+        {**{i: "" for i in a}, **{i: key[i] if n < 6 else wrong[i] for n, i in enumerate(b)}},
+        {**{i: "" for i in a}, **{i: key[i] if n < 6 else "" for n, i in enumerate(b)}},
+        {i: "" for i in a + b},  # nothing answered
+    ]
+    scores = inst.score(pd.DataFrame(rows))
+    assert scores["form"].tolist()[:3] == ["a", "b", "b"] and pd.isna(scores["form"][3])
+    np.testing.assert_allclose(scores["total"], [100.0, 40.0, np.nan, np.nan])  # 6 of 15 < 80%
+    points = inst.item_scores(pd.DataFrame(rows))
+    assert points.loc[0, b].isna().all() and (points.loc[0, a] == 1).all()
 
 
 def test_retrospective_covers_the_five_topics():

@@ -1,8 +1,8 @@
 """A seeded synthetic dataset, so every notebook runs on a fresh machine.
 
 Made-up people in several cohorts and sites (one site is deliberately tiny, so small-cell
-suppression shows), answering the shipped instruments: the pre/post knowledge test (the
-banks' ``prepost`` questions), the book quizzes, the reaction survey with free text, the
+suppression shows), answering the shipped instruments: the pre/post knowledge test (its
+two parallel forms, half the people A then B, half B then A), the book quizzes, the reaction survey with free text, the
 retrospective ratings, and a certification knowledge check. Every file has a
 ``synthetic`` column set to ``true`` and the folder holds a ``manifest.json`` and a
 README that say the data is synthetic.
@@ -103,15 +103,25 @@ def _people(rng, n: int) -> pd.DataFrame:
     )
 
 
-def _knowledge(rng, people: pd.DataFrame, questions: list[Question]) -> pd.DataFrame:
+def _knowledge(rng, people: pd.DataFrame, forms: dict[str, list[Question]]) -> pd.DataFrame:
+    """Pre/post answers: each person takes one form before and the other after."""
     keep = rng.random(len(people)) < 0.9  # about one in ten miss the post test
+    first = rng.random(len(people)) < 0.5  # counterbalanced: A then B, or B then A
+    (a, qa), (b, qb) = forms.items()
+    columns = [q.id for q in qa + qb]
     frames = []
-    for time, shift, who in (("pre", 0.0, slice(None)), ("post", 1.0, keep)):
-        part = people.loc[who, ["respondent_id", "cohort", "site"]].assign(time=time)
-        ability = (people["ability"] + shift * people["gain"])[who].to_numpy()
-        answers = {q.id: _answer(rng, q, ability, 1.3, 0.01) for q in questions}
-        frames.append(pd.concat([part.reset_index(drop=True), pd.DataFrame(answers)], axis=1))
-    return pd.concat(frames, ignore_index=True)
+    for time, shift, who in (("pre", 0.0, np.ones(len(people), bool)), ("post", 1.0, keep)):
+        for questions, takes in ((qa, first == (time == "pre")), (qb, first != (time == "pre"))):
+            rows = who & takes
+            part = people.loc[rows, ["respondent_id", "cohort", "site"]].assign(time=time)
+            ability = (people["ability"] + shift * people["gain"])[rows].to_numpy()
+            answers = {q.id: _answer(rng, q, ability, 1.3, 0.01) for q in questions}
+            frames.append(pd.concat([part.reset_index(drop=True), pd.DataFrame(answers)], axis=1))
+    out = pd.concat(frames, ignore_index=True).reindex(
+        columns=["respondent_id", "cohort", "site", "time", *columns]
+    )
+    out = out.fillna("").sort_values(["time", "respondent_id"], ascending=[False, True])
+    return out.reset_index(drop=True)
 
 
 def _quiz(rng, people: pd.DataFrame, questions: list[Question]) -> pd.DataFrame:
@@ -181,8 +191,14 @@ def _certification(rng, n: int, items: int = 12) -> pd.DataFrame:
     return out
 
 
-def _questions(banks: dict[str, Bank], prepost: bool | None) -> list[Question]:
-    return [q for b in banks.values() for q in b.questions if prepost is None or q.prepost]
+def _questions(banks: dict[str, Bank]) -> list[Question]:
+    return [q for b in banks.values() for q in b.questions]
+
+
+def _forms() -> dict[str, list[Question]]:
+    from ..prepost_forms import load_forms
+
+    return {name: form.questions for name, form in load_forms().items()}
 
 
 def generate(
@@ -200,10 +216,9 @@ def generate(
         banks = load_all()
     rng = np.random.default_rng(seed)
     people = _people(rng, n)
-    prepost = _questions(banks, True)
     tables = {
-        "knowledge": _knowledge(rng, people, prepost) if prepost else None,
-        "quiz": _quiz(rng, people, _questions(banks, None)),
+        "knowledge": _knowledge(rng, people, _forms()),
+        "quiz": _quiz(rng, people, _questions(banks)),
         "reaction": _reaction(rng, people),
         "retrospective": _retrospective(rng, people),
         "certification": _certification(rng, candidates or max(20, n // 6)),
@@ -212,7 +227,9 @@ def generate(
 
 
 def _bank_ids(banks: dict[str, Bank]) -> list[str]:
-    return sorted(f"{q.id}{'*' if q.prepost else ''}" for q in _questions(banks, None))
+    """What the demo was made from: bank questions, and form items marked ``form:``."""
+    forms = [f"form:{q.id}" for qs in _forms().values() for q in qs]
+    return sorted([q.id for q in _questions(banks)] + forms)
 
 
 def _write(path: Path, text: str) -> None:

@@ -142,19 +142,27 @@ def analyse(
 
 
 def analyse_responses(
-    responses: Responses, time: str | None = None, threshold: int = DEFAULT_THRESHOLD
+    responses: Responses,
+    time: str | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    form: str | None = None,
 ) -> ItemAnalysis:
-    """Item analysis of choice questions (the book quizzes, the knowledge test)."""
+    """Item analysis of choice questions (the book quizzes, the knowledge test). For a test
+    with parallel forms, give ``form``: its items, among the people who took it."""
     inst = responses.instrument
     answers = responses.answers
     if time is not None:
         answers = answers[answers["time"] == time]
-    given = answers[inst.item_ids].notna() & answers[inst.item_ids].ne("")
-    ids = [i for i in inst.item_ids if given[i].any()]  # a live quiz asks only a few
+    item_ids = inst.item_ids
+    if form is not None:
+        answers = answers[inst.form_of(answers) == form]
+        item_ids = inst.forms[form]
+    given = answers[item_ids].notna() & answers[item_ids].ne("")
+    ids = [i for i in item_ids if given[i].any()]  # a live quiz asks only a few
     given = given[ids]
     points = inst.item_scores(answers)[ids].where(given)
     key = {i.id: (i.options, i.correct) for i in inst.items if i.id in ids}
-    title = inst.title + (f" ({time})" if time else "")
+    title = inst.title + (f", form {form.upper()}" if form else "") + (f" ({time})" if time else "")
     return analyse(
         points.reset_index(drop=True),
         choices=answers[ids].reset_index(drop=True),

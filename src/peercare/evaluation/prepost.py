@@ -115,6 +115,25 @@ def knowledge_change(responses: Responses, threshold: int = DEFAULT_THRESHOLD) -
     )
 
 
+def form_scores(
+    responses: Responses, threshold: int = DEFAULT_THRESHOLD
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Average % correct per time and form (parallel forms): people and mean, and which rows
+    must be hidden (fewer than ``threshold`` people)."""
+    inst = responses.instrument
+    scores = responses.scores.dropna(subset=["total"])
+    if "form" not in scores:
+        scores = scores.assign(form="-")
+    stats = (
+        scores.groupby(["time", "form"])["total"]
+        .agg(people="count", mean="mean")
+        .reindex(pd.MultiIndex.from_product([inst.times, sorted(inst.forms) or ["-"]]))
+        .fillna({"people": 0})
+    )
+    stats.index.names = ["time", "form"]
+    return stats, stats["people"] < threshold
+
+
 def score_change(
     responses: Responses, score: str = "total", threshold: int = DEFAULT_THRESHOLD
 ) -> ChangeTable:

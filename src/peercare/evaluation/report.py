@@ -195,11 +195,30 @@ def knowledge(data: Dataset, threshold: int = DEFAULT_THRESHOLD) -> Section:
     table = prepost.knowledge_change(data.knowledge, threshold)
     section.add(
         _p(
-            "The same questions were asked before and after the training. Only people who "
-            f"took both are compared ({people(table.unpaired, threshold)} took only one)."
+            "Two parallel forms of the test were used: one before the training and the "
+            "other after it, so the second score is not a repeat of the first questions. "
+            "Neither form is made of the book's practice questions. Only people who took "
+            f"both are compared ({people(table.unpaired, threshold)} took only one)."
         )
     )
     _change_section(section, table)
+    stats, hidden = prepost.form_scores(data.knowledge, threshold)
+    shown = pd.DataFrame(
+        {
+            "People": stats["people"].map("{:.0f}".format),
+            "Average (% correct)": stats["mean"].map(lambda x: f"{x:.1f}"),
+        },
+        index=stats.index.set_names(["Time", "Form"]),
+    )
+    section.add(
+        table_html(
+            mask(shown, hidden.to_numpy()),
+            "Average score by form",
+            data.synthetic,
+            "If one form is much harder than the other, the forms need work before the "
+            "change can be trusted.",
+        )
+    )
     return section
 
 
@@ -305,7 +324,8 @@ def _analysis_section(section: Section, a: item_analysis.ItemAnalysis, full: boo
 
 
 def item_section(data: Dataset, threshold: int = DEFAULT_THRESHOLD, full: bool = False) -> Section:
-    """Item analysis of the book quizzes and the certification knowledge check."""
+    """Item analysis of the knowledge test's forms, the book quizzes and the certification
+    knowledge check."""
     section = Section("How the questions work")
     section.add(
         _p(
@@ -314,6 +334,12 @@ def item_section(data: Dataset, threshold: int = DEFAULT_THRESHOLD, full: bool =
             "(from -1 to 1; below 0.15 is weak). This is how the curriculum gets refined."
         )
     )
+    if data.knowledge is not None:
+        for form in data.knowledge.instrument.forms:
+            analysis = item_analysis.analyse_responses(
+                data.knowledge, threshold=threshold, form=form
+            )
+            _analysis_section(section, analysis, full)
     if data.quiz is not None:
         _analysis_section(
             section, item_analysis.analyse_responses(data.quiz, threshold=threshold), full
@@ -322,8 +348,8 @@ def item_section(data: Dataset, threshold: int = DEFAULT_THRESHOLD, full: bool =
         _analysis_section(
             section, item_analysis.analyse_scores(data.certification, threshold), full
         )
-    if data.quiz is None and data.certification is None:
-        return _missing(section, "quiz or certification")
+    if data.knowledge is None and data.quiz is None and data.certification is None:
+        return _missing(section, "knowledge test, quiz or certification")
     return section
 
 

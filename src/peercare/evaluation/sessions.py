@@ -8,6 +8,8 @@ one file per session, ``session-<CODE>.csv``, with the columns
 * ``feedback`` rows are the reaction survey and the retrospective ratings (the feedback app
   stores the instruments' own item ids);
 * ``quiz`` rows are live-quiz answers, read as the quiz banks' items;
+* ``prepost`` rows are the pre/post knowledge test (its forms' items, time ``pre`` or
+  ``post``); the first and the last session's exports pair up by the respondent token;
 * ``checkin`` and ``scenario`` rows serve the room during the session and are not
   evaluation data; they are counted in a note, not analysed.
 
@@ -26,7 +28,12 @@ from .io import GROUPS, NOT_GIVEN, ROW, Responses, _rows, load_responses, read_t
 
 EXPORT_GLOB = "session-*.csv"
 COLUMNS = ("respondent_id", "session", "time", "app", "item", "response")
-PART_APP = {"reaction": "feedback", "retrospective": "feedback", "quiz": "quiz"}
+PART_APP = {
+    "reaction": "feedback",
+    "retrospective": "feedback",
+    "quiz": "quiz",
+    "knowledge": "prepost",  # peercare.apps.prepost.APP
+}
 LIVE_ONLY = ("checkin", "scenario")
 _FORMULA_GUARD = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 

@@ -56,7 +56,7 @@ from .models import (
     sessions,
 )
 
-APPS = ("checkin", "quiz", "scenario", "feedback")
+APPS = ("checkin", "quiz", "scenario", "feedback", "prepost")  # prepost: apps/prepost.py APP
 THRESHOLD_MIN, THRESHOLD_MAX = 2, 100
 ITEM_ID = re.compile(rf"^[a-z0-9][a-z0-9_.:/-]{{0,{ITEM_MAX - 1}}}$")
 STATE_NAME = re.compile(rf"^[a-z0-9][a-z0-9_.:/-]{{0,{STATE_NAME_MAX - 1}}}$")
