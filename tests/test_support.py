@@ -54,7 +54,7 @@ def test_shipped_list_names_the_lines_and_groups_the_issue_asks_for():
                  "Survivors of Mass Violence", "Tuesday's Children", "Stars of HOPE",
                  "Rebels Project", "Peer Support, Wellness", "Healing Self-Injury",
                  "Victim services", "victim compensation", "health centers",
-                 "violence intervention"]:  # fmt: skip
+                 "violence intervention", "VictimConnect", "Domestic Violence Hotline"]:  # fmt: skip
         assert name.lower() in text.lower(), name
 
 
@@ -144,3 +144,17 @@ def test_built_page_renders_every_entry(built_book):
         assert html.escape(entry.name) in page, entry.name
     assert page.count("Last checked:") == len(load().entries)
     assert support.SUPPORT_FILE.name in page
+
+
+def test_988_entry_says_what_the_crisis_footer_says_about_mobile_teams_and_911():
+    about = next(m for m in yaml.safe_load((DATA_DIR / "help.yml").read_text())["more"]
+                 if m["label"] == "About 988")  # fmt: skip
+    entry = next(e for e in load().entries if e.id == "lifeline-988")
+    squash = " ".join
+    assert squash(about["detail"].split()[-30:]) in squash(entry.offers.split())
+
+
+def test_victim_services_entry_is_honest_about_who_must_share():
+    entry = next(e for e in load().entries if e.id == "victim-services")
+    assert "may have to share" in entry.offers and "community" in entry.offers
+    assert any("community-based advocate" in w.label for w in entry.reach)
