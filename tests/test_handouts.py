@@ -9,6 +9,7 @@ import pytest
 from peercare import helpnow
 from peercare.bank import load_module
 from peercare.content import prose
+from peercare.fidelity import load_fidelity, pass_rule
 from peercare.handouts import HandoutError, handouts, make_handouts
 from peercare.plans import load_plan
 
@@ -102,6 +103,20 @@ def test_plan_pdf_has_agenda_and_every_script(printed):
     assert "Agenda" in text and "09:00" in text and "15:00" in text
     for seg in plan.segments:
         assert norm(seg.title) in text and norm(seg.say) in text
+        for point in seg.key_points:
+            assert norm(point) in text, point
+    assert "Never cut this part." in text and "If time is short:" in text
+
+
+@pytest.mark.build
+@pytest.mark.browser
+def test_fidelity_pdf_has_every_item_to_mark_and_the_pass_rule(printed):
+    checklist = load_fidelity(ROOT)
+    text = pdf_text(printed["fidelity-checklist"])
+    for item in checklist.items:
+        assert norm(item.text) in text, item.id
+    assert "Observer" in text and "Trainer observed" in text and "Not seen" in text
+    assert norm(pass_rule(checklist)) in text
 
 
 def test_unbuilt_book_and_unknown_names_are_plain_errors(project, chromium_path):
