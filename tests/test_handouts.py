@@ -31,9 +31,11 @@ def printed(built_book, chromium_path, tmp_path_factory):
     return {p.stem: p for p in pdfs}
 
 
-def pdf_text(path) -> str:
-    return norm(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                               check=True).stdout)  # fmt: skip
+def pdf_text(path, raw: bool = False) -> str:
+    """The PDF's words; ``raw``: in the order they were printed, so a table cell's wrapped
+    lines stay together."""
+    cmd = ["pdftotext", *(["-raw"] if raw else []), str(path), "-"]
+    return norm(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
 
 
 def pdf_pages(path) -> int:
@@ -112,7 +114,7 @@ def test_plan_pdf_has_agenda_and_every_script(printed):
 @pytest.mark.browser
 def test_fidelity_pdf_has_every_item_to_mark_and_the_pass_rule(printed):
     checklist = load_fidelity(ROOT)
-    text = pdf_text(printed["fidelity-checklist"])
+    text = pdf_text(printed["fidelity-checklist"], raw=True)
     for item in checklist.items:
         assert norm(item.text) in text, item.id
     assert "Observer" in text and "Trainer observed" in text and "Not seen" in text
