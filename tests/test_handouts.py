@@ -9,6 +9,7 @@ import pytest
 from peercare import helpnow
 from peercare.bank import load_module
 from peercare.content import prose
+from peercare.fidelity import load_fidelity, pass_rule
 from peercare.handouts import HandoutError, handouts, make_handouts
 from peercare.plans import load_plan
 
@@ -30,9 +31,11 @@ def printed(built_book, chromium_path, tmp_path_factory):
     return {p.stem: p for p in pdfs}
 
 
-def pdf_text(path) -> str:
-    return norm(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                               check=True).stdout)  # fmt: skip
+def pdf_text(path, raw: bool = False) -> str:
+    """The PDF's words; ``raw``: in the order they were printed, so a table cell's wrapped
+    lines stay together."""
+    cmd = ["pdftotext", *(["-raw"] if raw else []), str(path), "-"]
+    return norm(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
 
 
 def pdf_pages(path) -> int:
@@ -102,6 +105,20 @@ def test_plan_pdf_has_agenda_and_every_script(printed):
     assert "Agenda" in text and "09:00" in text and "15:00" in text
     for seg in plan.segments:
         assert norm(seg.title) in text and norm(seg.say) in text
+        for point in seg.key_points:
+            assert norm(point) in text, point
+    assert "Never cut this part." in text and "If time is short:" in text
+
+
+@pytest.mark.build
+@pytest.mark.browser
+def test_fidelity_pdf_has_every_item_to_mark_and_the_pass_rule(printed):
+    checklist = load_fidelity(ROOT)
+    text = pdf_text(printed["fidelity-checklist"], raw=True)
+    for item in checklist.items:
+        assert norm(item.text) in text, item.id
+    assert "Observer" in text and "Trainer observed" in text and "Not seen" in text
+    assert norm(pass_rule(checklist)) in text
 
 
 def test_unbuilt_book_and_unknown_names_are_plain_errors(project, chromium_path):

@@ -8,6 +8,7 @@ import pytest
 from peercare.bank import load_module
 from peercare.content import check_page, toc_pages
 from peercare.plans import (
+    MAX_RUN,
     PLANS_DIR,
     PlanError,
     chapter_sections,
@@ -44,6 +45,7 @@ segments:
     minutes: 5
     do: Rest.
     say: Five minutes.
+    protected: true
   - title: Try the plan
     minutes: 15
     chapter: coping
@@ -52,6 +54,9 @@ segments:
     materials: [pens]
     do: Open the plan.
     say: It stays with you.
+    key_points: [Plans help when stress is high., Pick what fits., It stays on your device.]
+    ask: ["What helps you after a hard call?"]
+    if_short: Give five quiet minutes.
 """
 
 
@@ -113,6 +118,53 @@ def test_plan_scripts_are_read_at_grade_8_or_below(plans):
         assert report.words > 100  # the scripts are counted, not just the page's heading
 
 
+def _runs(plan):
+    """Minutes of each stretch of work between breaks."""
+    runs, run = [], 0
+    for seg in plan.segments:
+        if seg.is_break:
+            runs.append(run)
+            run = 0
+        else:
+            run += seg.minutes
+    return [*runs, run]
+
+
+def test_every_plan_has_a_break_often_enough(plans):
+    for plan in plans.values():
+        limit = 60 if plan.format.value == "in person" else 45
+        assert MAX_RUN[plan.format] == limit
+        assert max(_runs(plan)) <= limit, (plan.id, _runs(plan))
+
+
+def test_closings_and_breaks_are_protected_and_teaching_has_points(plans):
+    for plan in plans.values():
+        closing = plan.segments[-1]
+        assert closing.protected and closing.minutes == 10, plan.id
+        for seg in plan.segments:
+            if seg.is_break:
+                assert seg.protected, (plan.id, seg.title)
+            elif not seg.protected:
+                assert seg.if_short, (plan.id, seg.title)  # says what to cut
+            if seg.chapter and seg.minutes >= 20:
+                assert 3 <= len(seg.key_points) <= 5, (plan.id, seg.title)
+                assert seg.chapter != "welcome"
+
+
+def test_agreement_segments_point_to_the_guide_page_with_the_local_blanks(plans):
+    for plan_id in ("workshop-day", "virtual-1-naming-trauma"):
+        (seg,) = [s for s in plans[plan_id].segments if s.guide]
+        assert seg.guide == "group-agreements" and seg.protected and not seg.is_break
+        assert "I must report ______" in seg.say and "supervisor here today is ______" in seg.say
+        assert quiz_questions(plans[plan_id], seg, ROOT) == []
+
+
+def test_opening_segments_give_the_crisis_lines(plans):
+    for plan in plans.values():
+        first = plan.segments[0]
+        assert "crisis lines" in f"{first.do} {first.say}", plan.id
+
+
 # --- broken plans -----------------------------------------------------------------------------
 
 
@@ -157,6 +209,56 @@ def test_schema_errors_name_file_segment_and_field():
     assert any("segment 2 ('Break'): say: is missing" in p for p in found)
     assert any("segment 2 ('Break'): sya: is not a known field" in p for p in found)
     assert all(p.startswith("book/facilitators/plans/test.yml: ") for p in found)
+
+
+def test_a_long_run_without_a_break_is_refused_with_its_segments():
+    no_break = GOOD.replace(
+        "  - title: Break\n    minutes: 5\n    do: Rest.\n",
+        "  - title: Break\n    minutes: 5\n    chapter: coping\n    do: Rest.\n",
+    )
+    long = no_break.replace("minutes: 15\n", "minutes: 35\n").replace("minutes: 30", "minutes: 50")
+    (msg,) = problems(long)
+    assert "segments 1 to 3 run 50 minutes with no break" in msg
+    assert "every 45 minutes" in msg
+    # in a room the limit is an hour, so the same plan passes
+    assert parse(long.replace("format: virtual", "format: in person")).minutes == 50
+
+
+def test_teaching_needs_three_to_five_key_points_and_fields_are_checked():
+    (msg,) = problems(
+        GOOD.replace("minutes: 15\n", "minutes: 20\n")
+        .replace("minutes: 30", "minutes: 35")
+        .replace(
+            "    key_points: [Plans help when stress is high., Pick what fits., It stays on your device.]\n",
+            "",
+        )
+    )
+    assert "segment 3 ('Try the plan'): key_points: a teaching segment of 20 minutes" in msg
+    found = problems(
+        GOOD.replace("Pick what fits., ", "").replace("protected: true", "protected: maybe")
+    )
+    assert any(
+        "segment 3 ('Try the plan'): key_points: list 3 to 5 short points, not 2" in p
+        for p in found
+    )
+    assert any("segment 2 ('Break'): protected: should be true or false" in p for p in found)
+    (msg,) = problems(GOOD.replace('ask: ["What helps you after a hard call?"]', "ask: 7"))
+    assert "segment 3 ('Try the plan'): ask: should be a list" in msg
+
+
+def test_a_guide_page_must_exist_and_not_come_with_a_chapter():
+    guide = GOOD.replace("    do: Rest.\n", "    guide: group-agreements\n    do: Rest.\n")
+    plan = parse(guide.replace("format: virtual", "format: in person"))
+    assert not plan.segments[1].is_break
+    (msg,) = problems(guide.replace("group-agreements", "no-such-page"))
+    assert (
+        "segment 2 ('Break'): guide: 'no-such-page' has no book/facilitators/no-such-page.md" in msg
+    )
+    both = GOOD.replace(
+        "chapter: coping\n    section: Try it", "chapter: coping\n    guide: fidelity"
+    )
+    (msg,) = problems(both)
+    assert "segment 3 ('Try the plan'): guide: name a chapter or a guide page, not both" in msg
 
 
 def test_bad_yaml_and_bad_start_time_are_plain_messages():
@@ -229,6 +331,21 @@ def test_the_page_escapes_everything_from_the_plan():
     assert "&lt;b&gt;Open&lt;/b&gt;" in page
     assert 'href="../../coping/index.html#what-you-ll-learn"' in page
     assert "09:15&ndash;09:30" in page
+
+
+def test_the_page_shows_key_points_questions_what_to_cut_and_what_never_to_cut():
+    evil = GOOD.replace("Pick what fits.", "'<i>Pick</i> & fit'").replace(
+        "Give five quiet minutes.", "'<u>Give</u> five'"
+    )
+    page = render_html(parse(evil), ROOT)
+    assert "Key points to say:" in page and "<li>&lt;i&gt;Pick&lt;/i&gt; &amp; fit</li>" in page
+    assert "Ask the group:" in page and "<li>What helps you after a hard call?</li>" in page
+    assert "If time is short:</strong> &lt;u&gt;Give&lt;/u&gt; five" in page
+    assert page.count("Never cut this part.") == 1  # the break
+    assert page.count("(never cut)") == 1  # and in the agenda
+    guide = GOOD.replace("    do: Rest.\n", "    guide: group-agreements\n    do: Rest.\n")
+    page = render_html(parse(guide.replace("format: virtual", "format: in person")), ROOT)
+    assert '<a href="../../facilitators/group-agreements.html">Group agreements</a>' in page
 
 
 # --- the plan page in a real build ------------------------------------------------------------

@@ -20,6 +20,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from . import cast, helpnow, itemrules
 from .bank import BANK_FILENAME, BankError, load_module
+from .fidelity import FidelityError, checklist_text, load_fidelity
 from .paths import DATA_DIR, build_html_dir, project_root
 from .plans import PlanError, load_plan, script_text
 
@@ -33,6 +34,7 @@ _ALLOW = re.compile(r"<!--\s*check-content:\s*allow\s+\"([^\"]+)\"\s*-->")
 _ROLE = re.compile(r"\{[a-zA-Z0-9_:-]+\}(?=\S)")
 _QUIZ_CALL = re.compile(r"chapter_quiz\(\s*[\"']([a-z0-9_-]+)[\"']")
 _PLAN_CALL = re.compile(r"^[`:]{3,}\{session-plan\}\s+([a-z0-9_-]+)", re.M)
+_FIDELITY_CALL = re.compile(r"^[`:]{3,}\{fidelity-checklist\}", re.M)
 
 
 @lru_cache(maxsize=1)
@@ -179,6 +181,11 @@ def check_page(root: Path, page: str, html_dir: Path | None = None) -> PageRepor
         try:
             body += "\n" + script_text(load_plan(source.parent / f"{name}.yml", root))
         except PlanError as exc:
+            plan_problems.extend(exc.problems)
+    if _FIDELITY_CALL.search(text):  # so is the fidelity checklist on its page
+        try:
+            body += "\n" + checklist_text(load_fidelity(root))
+        except FidelityError as exc:
             plan_problems.extend(exc.problems)
     grade = float(textstat.flesch_kincaid_grade(body)) if body else 0.0
     report = PageReport(

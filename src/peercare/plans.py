@@ -25,6 +25,16 @@ Example::
         materials: [name cards]
         do: Share the agenda. Lead the breathing.
         say: Welcome back. ...
+        key_points: [three to five short points to say]   # needed in a teaching segment
+        ask: [a question for the group]                     # optional
+        if_short: What to cut when time runs short.          # optional
+        protected: true             # never cut: breaks and the closing
+      - title: Group agreements
+        minutes: 10
+        guide: group-agreements     # a page of book/facilitators/ instead of a chapter
+
+Breaks (segments with neither chapter nor guide) must come often enough: no run of
+segments longer than :data:`MAX_RUN` minutes without one (60 in a room, 45 on a call).
 """
 
 from __future__ import annotations
@@ -48,6 +58,8 @@ PLANS_DIR = Path("book") / "facilitators" / "plans"
 NOT_APPS = {"dashboard", "participant"}  # the pages that hold the apps, not panels in them
 NO_APP = "none"
 NOTES = "Facilitator notes"  # the collapsed admonition at the end of each chapter
+GUIDE = "facilitators"  # the folder of book/ whose pages a segment may name with ``guide:``
+TEACHING_MINUTES = 20  # a chapter segment this long or longer must list its key points
 
 
 class PlanError(ProblemsError):
@@ -64,14 +76,26 @@ class Segment(Strict):
     minutes: int = Field(ge=1, le=240)
     chapter: Id | None = None
     section: Text | None = None
+    guide: Id | None = None
     app: Id = NO_APP
     materials: list[Text] = Field(default_factory=list)
     do: Text
     say: Text
+    key_points: list[Text] = Field(default_factory=list)
+    ask: list[Text] = Field(default_factory=list)
+    if_short: Text | None = None
+    protected: bool = False
+
+    @field_validator("key_points")
+    @classmethod
+    def _three_to_five(cls, value: list[str]) -> list[str]:
+        if value and not 3 <= len(value) <= 5:
+            raise ValueError(f"list 3 to 5 short points, not {len(value)}")
+        return value
 
     @property
     def is_break(self) -> bool:
-        return self.chapter is None
+        return self.chapter is None and self.guide is None
 
 
 class Plan(Strict):
@@ -91,6 +115,9 @@ class Plan(Strict):
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
             raise ValueError('should be a clock time like "09:00" (24-hour, in quotes)')
         return value
+
+
+MAX_RUN = {Format.in_person: 60, Format.virtual: 45}  # minutes of work between breaks
 
 
 class Position(NamedTuple):
@@ -172,6 +199,9 @@ _MESSAGES = {
     "int_parsing": "should be a whole number of minutes",
     "int_type": "should be a whole number of minutes",
     "enum": "should be 'in person' or 'virtual'",
+    "bool_parsing": "should be true or false",
+    "bool_type": "should be true or false",
+    "list_type": "should be a list, one item a line starting with '- '",
 }
 
 
@@ -195,6 +225,7 @@ def check_plan(plan: Plan, root: Path | None = None) -> list[str]:
             f"{src}: the segments add up to {total} minutes, but the plan says minutes: "
             f"{plan.minutes}"
         )
+    problems += _break_problems(plan)
     apps = live_apps(root)
     for n, seg in enumerate(plan.segments, 1):
         where = f"{src}: segment {n} ({seg.title!r})"
@@ -202,6 +233,17 @@ def check_plan(plan: Plan, root: Path | None = None) -> list[str]:
             problems.append(
                 f"{where}: app: {seg.app!r} is not a live app (use one of: "
                 f"{', '.join(apps)}, or {NO_APP})"
+            )
+        if seg.guide is not None:
+            if seg.chapter is not None:
+                problems.append(f"{where}: guide: name a chapter or a guide page, not both")
+            elif not (book_dir(root) / GUIDE / f"{seg.guide}.md").is_file():
+                problems.append(f"{where}: guide: {seg.guide!r} has no book/{GUIDE}/{seg.guide}.md")
+        teaching = seg.chapter and not seg.protected and seg.minutes >= TEACHING_MINUTES
+        if teaching and not seg.key_points:
+            problems.append(
+                f"{where}: key_points: a teaching segment of {seg.minutes} minutes needs "
+                "3 to 5 points to say"
             )
         if seg.chapter is None:
             if seg.section:
@@ -215,6 +257,23 @@ def check_plan(plan: Plan, root: Path | None = None) -> list[str]:
             problems.append(
                 f"{where}: section: {seg.section!r} is not a heading in book/{seg.chapter}/index.md"
             )
+    return problems
+
+
+def _break_problems(plan: Plan) -> list[str]:
+    """Each stretch of work longer than the plan's format allows without a break."""
+    limit, problems, run, first = MAX_RUN[plan.format], [], 0, 1
+    for n, seg in enumerate([*plan.segments, None], 1):
+        if seg is None or seg.is_break:
+            if run > limit:
+                problems.append(
+                    f"{plan.source or '<plan>'}: segments {first} to {n - 1} run {run} minutes "
+                    f"with no break; {plan.format.value}, take a break at least every "
+                    f"{limit} minutes"
+                )
+            run, first = 0, n + 1
+        else:
+            run += seg.minutes
     return problems
 
 
@@ -309,9 +368,13 @@ def clock_times(plan: Plan, start: str | None = None) -> list[tuple[str, str]]:
 
 
 def _section_link(seg: Segment, root: Path | None, page_depth: int) -> str:
+    up = "../" * page_depth
+    if seg.guide is not None:
+        href = f"{up}{GUIDE}/{seg.guide}.html"
+        title = _page_title(book_dir(root) / GUIDE / f"{seg.guide}.md") or seg.guide
+        return f'<a href="{html.escape(href, quote=True)}">{html.escape(title)}</a>'
     if seg.chapter is None:
         return ""
-    up = "../" * page_depth
     heading = (
         find_section(seg.section, chapter_sections(seg.chapter, root)) if seg.section else None
     )
@@ -324,11 +387,27 @@ def _section_link(seg: Segment, root: Path | None, page_depth: int) -> str:
     )
 
 
+def _page_title(path: Path) -> str | None:
+    m = re.search(r"^# (.+)$", path.read_text(encoding="utf-8"), re.M) if path.is_file() else None
+    return m.group(1).strip() if m else None
+
+
+def _items(label: str, items: list[str], cls: str) -> str:
+    if not items:
+        return ""
+    lis = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+    return f'<div class="{cls}"><p><strong>{label}</strong></p><ul>{lis}</ul></div>'
+
+
 def _duration(minutes: int) -> str:
     hours, mins = divmod(minutes, 60)
     if not hours:
         return f"{mins} minutes"
     return f"{hours} h {mins:02d} min" if mins else f"{hours} hours" if hours > 1 else "1 hour"
+
+
+def _keep(seg: Segment) -> str:
+    return ' <span class="pcplan-keep">(never cut)</span>' if seg.protected else ""
 
 
 def render_html(plan: Plan, root: Path | None = None, page_depth: int = 2) -> str:
@@ -352,7 +431,7 @@ def render_html(plan: Plan, root: Path | None = None, page_depth: int = 2) -> st
         app = "" if seg.app == NO_APP else seg.app.replace("_", " ")
         out.append(
             f"<tr><td>{t0}&ndash;{t1}</td><td>{seg.minutes}</td>"
-            f'<td><a href="#segment-{n}">{e(seg.title)}</a></td>'
+            f'<td><a href="#segment-{n}">{e(seg.title)}</a>{_keep(seg)}</td>'
             f"<td>{_section_link(seg, root, page_depth)}</td><td>{e(app)}</td></tr>"
         )
     out.append("</tbody></table>")
@@ -363,8 +442,16 @@ def render_html(plan: Plan, root: Path | None = None, page_depth: int = 2) -> st
         out.append(f"<p><strong>Do:</strong> {e(seg.do)}</p>")
         out.append(f'<blockquote class="pcplan-say"><p><strong>Say:</strong> {e(seg.say)}</p>')
         out.append("</blockquote>")
+        out.append(_items("Key points to say:", seg.key_points, "pcplan-points"))
+        out.append(_items("Ask the group:", seg.ask, "pcplan-ask"))
+        if seg.protected:
+            out.append('<p class="pcplan-short"><strong>Never cut this part.</strong></p>')
+        elif seg.if_short:
+            out.append(
+                f'<p class="pcplan-short"><strong>If time is short:</strong> {e(seg.if_short)}</p>'
+            )
         facts = []
-        if seg.chapter:
+        if seg.chapter or seg.guide:
             facts.append(f"<li><strong>Book:</strong> {_section_link(seg, root, page_depth)}</li>")
         if seg.app != NO_APP:
             facts.append(f"<li><strong>Live app:</strong> {e(seg.app.replace('_', ' '))}</li>")
@@ -381,5 +468,5 @@ def script_text(plan: Plan) -> str:
     """All the words a trainer reads in a plan, for the reading-grade check."""
     parts = [plan.summary, *plan.before]
     for seg in plan.segments:
-        parts += [seg.do, seg.say]
+        parts += [seg.do, seg.say, *seg.key_points, *seg.ask, seg.if_short or ""]
     return "\n".join(parts)

@@ -1,5 +1,6 @@
 """Sphinx extension for the book: the crisis-help footer on every page (from ``help.yml``),
-the content licence line, and the ``session-plan`` directive that renders a plan's YAML."""
+the content licence line, the ``session-plan`` directive that renders a plan's YAML, and the
+``fidelity-checklist`` directive."""
 
 from __future__ import annotations
 
@@ -61,9 +62,27 @@ class SessionPlan(SphinxDirective):
         return [nodes.raw("", render_html(plan, root, page_depth=depth), format="html")]
 
 
+class FidelityChecklist(SphinxDirective):
+    """``{fidelity-checklist}``: the checklist in ``book/facilitators/fidelity.yml``.
+
+    A broken checklist fails the build with its own messages."""
+
+    def run(self):
+        from .fidelity import FIDELITY_FILE, FidelityError, load_fidelity, render_html
+
+        root = Path(self.env.srcdir)
+        self.env.note_dependency(str(root / "book" / FIDELITY_FILE))
+        try:
+            checklist = load_fidelity(root)
+        except FidelityError as exc:
+            raise self.error(str(exc)) from None
+        return [nodes.raw("", render_html(checklist), format="html")]
+
+
 def setup(app):
     _drop_thebe(app)
     app.connect("config-inited", _set_footer)
     app.add_css_file("widgets/book.css")
     app.add_directive("session-plan", SessionPlan)
+    app.add_directive("fidelity-checklist", FidelityChecklist)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
