@@ -90,40 +90,51 @@ def test_an_answer_outside_the_options_is_pooled():
     assert tally.counts[OTHER] is None and tally.counts["a"] is None
 
 
-def test_the_dashboard_shows_nothing_until_the_threshold(store, session):
+def room(store, info, key) -> live.Room:
+    return live.Room.of(store, info.code, key)
+
+
+def test_sensitive_counts_show_only_from_the_threshold(store, session):
     info, key = session
     options = ["calm", "tired", "wired"]
     for n in range(4):
         store.add_response(info.code, "checkin", "arriving", "calm", respondent=f"person{n:03d}")
-        tally = live.tally(store, info.code, key, "checkin", "arriving", options)
+        tally = room(store, info, key).sensitive("checkin", "arriving", options, "check-in")
         assert tally.total is None and all(v is None for v in tally.counts.values())
-        assert "Fewer than 5" in tally.note
+        assert tally.answered == n + 1 and "Counts show once 5" in tally.note
     store.add_response(info.code, "checkin", "arriving", "calm", respondent="person004")
-    tally = live.tally(store, info.code, key, "checkin", "arriving", options)
-    assert tally.counts == {"calm": 5, "tired": 0, "wired": 0} and tally.total == 5
-    assert not tally.hidden and tally.note == ""
-    # one person answering differently: hidden, with a complement so it cannot be derived
+    tally = room(store, info, key).sensitive("checkin", "arriving", options, "check-in")
+    # zeros are not shown in sensitive tables: a 0 could later be wrong
+    assert tally.counts == {"calm": 5, "tired": None, "wired": None} and tally.total == 5
+    # one more person answering differently: the table still counts the first 5 and says so
     store.add_response(info.code, "checkin", "arriving", "wired", respondent="person005")
-    tally = live.tally(store, info.code, key, "checkin", "arriving", options)
-    assert tally.counts["wired"] is None and tally.counts["calm"] is None
-    assert tally.total == 6
-    assert_safe(Counter(calm=5, wired=1), tally, 5)
+    tally = room(store, info, key).sensitive("checkin", "arriving", options, "check-in")
+    assert tally.counts == {"calm": 5, "tired": None, "wired": None} and tally.total == 5
+    assert tally.answered == 6 and "6 check-ins. The table counts the first 5" in tally.note
 
 
-def test_each_person_counts_once_with_their_latest_answer(store, session):
+def test_each_person_counts_once(store, session):
     info, key = session
     for n in range(5):
         store.add_response(info.code, "quiz", "q1", "a", respondent=f"person{n:03d}")
     store.add_response(info.code, "quiz", "q1", "b", respondent="person000")  # changed mind
     store.add_response(info.code, "quiz", "q1", "a", respondent="person000")  # and back
-    tally = live.tally(store, info.code, key, "quiz", "q1", ["a", "b"])
+    tally = room(store, info, key).knowledge("quiz", "q1", ["a", "b"])
     assert tally.total == 5 and tally.counts == {"a": 5, "b": 0}
-    assert live.tally(store, info.code, key, "quiz", "other", ["a"]).total is None
+    assert room(store, info, key).knowledge("quiz", "other", ["a"]).total is None
+    # sensitive answers: the first answer of each person counts
+    for n in range(5):
+        store.add_response(info.code, "feedback", "useful", "4", respondent=f"person{n:03d}")
+    store.add_response(info.code, "feedback", "useful", "1", respondent="person000")
+    assert room(store, info, key).sensitive("feedback", "useful", ["1", "4"]).counts == {
+        "1": None,
+        "4": 5,
+    }
 
 
 def test_a_session_threshold_is_used(store):
     info, key = store.create_session("Small room", threshold=3)
     for n in range(3):
-        store.add_response(info.code, "quiz", "q1", "a", respondent=f"person{n:03d}")
-    tally = live.tally(store, info.code, key, "quiz", "q1", ["a", "b"])
-    assert tally.counts == {"a": 3, "b": 0} and tally.threshold == 3
+        store.add_response(info.code, "feedback", "q1", "a", respondent=f"person{n:03d}")
+    tally = room(store, info, key).sensitive("feedback", "q1", ["a", "b"])
+    assert tally.counts == {"a": 3, "b": None} and tally.threshold == 3
