@@ -138,3 +138,65 @@ def test_a_session_threshold_is_used(store):
         store.add_response(info.code, "feedback", "q1", "a", respondent=f"person{n:03d}")
     tally = room(store, info, key).sensitive("feedback", "q1", ["a", "b"])
     assert tally.counts == {"a": 3, "b": None} and tally.threshold == 3
+
+
+def test_sensitive_tallies_are_safe_honest_and_stepwise():
+    """For every prefix of a random room: the table is :func:`summarize`'s safe table of
+    the first k * threshold answers; a shown count is never 0 and never lower than the
+    truth by as much as the step; two refreshes differ only after a whole step."""
+    rng = random.Random(20261130)
+    for _ in range(80):
+        threshold = rng.choice([3, 4, 5, 5, 8])
+        options = [f"o{i}" for i in range(rng.randint(2, 5))]
+        weights = [rng.random() ** 2 for _ in options]
+        answers = rng.choices(options, weights, k=rng.randint(0, 40))
+        previous = None
+        for n in range(len(answers) + 1):
+            tally = live.sensitive("q", answers[:n], threshold, options)
+            truth = Counter(answers[:n])
+            covered = n - n % threshold
+            assert tally.answered == n and (tally.total or 0) == covered
+            for option, shown in tally.counts.items():
+                if shown is not None:
+                    assert shown != 0 and truth[option] - shown < threshold
+            if covered and n == covered:  # a new step: the table is summarize's, safe
+                assert_safe(Counter(answers[:covered]), summarize("q", answers[:covered],
+                                                                  threshold, options), threshold)  # fmt: skip
+            if previous is not None and n % threshold:
+                assert tally.counts == previous.counts  # nothing moves within a step
+            assert str(n) in tally.note if n else tally.note == "No answers yet."
+            previous = tally
+
+
+def test_the_note_says_what_is_held_back():
+    six = ["3"] * 5 + ["5"]
+    tally = live.sensitive("arrival", six, 5, ["1", "2", "3", "4", "5"], noun="check-in")
+    assert tally.counts["5"] is None and tally.counts["3"] == 5  # the first 5: all "3"
+    assert tally.note.startswith("6 check-ins. The table counts the first 5")
+    mixed = ["3", "3", "3", "4", "5", "2"]
+    tally = live.sensitive("arrival", mixed, 5, ["1", "2", "3", "4", "5"], noun="check-in")
+    assert tally.note == "6 check-ins; groups too small to show."
+    assert all(v is None for v in tally.counts.values())
+    assert live.sensitive("x", ["a"] * 4, 5, ["a"]).note.startswith("4 answers so far.")
+    assert live.sensitive("x", [], 5, ["a"]).note == "No answers yet."
+
+
+def test_knowledge_shows_the_spread_from_three_people():
+    options = ["a", "b", "c"]
+    two = live.knowledge("q", ["a", "b"], options)
+    assert two.total is None and set(two.counts.values()) == {None}
+    assert "2 answers so far" in two.note and "3 people" in two.note
+    three = live.knowledge("q", ["a", "b", "zzz"], options)
+    assert three.counts == {"a": 1, "b": 1, "c": 0, OTHER: 1} and three.total == 3
+    many = live.knowledge("q", ["a|c", "c", "b|c"], options, multiple=True)
+    assert many.counts == {"a": 1, "b": 1, "c": 3} and "more than one" in many.note
+
+
+def test_the_preview_for_an_expected_room():
+    small = dict(live.preview(4, 5))
+    assert "no counts show" in small["Check-in and feedback"]
+    assert "3 people" in small["Live quiz and scenario choices"]
+    team = dict(live.preview(8, 3))
+    assert "at least 3 of the 8" in team["Check-in and feedback"]
+    assert "at most 2 options" in team["Check-in and feedback"]
+    assert "nothing shows" in dict(live.preview(2, 3))["Live quiz and scenario choices"]
