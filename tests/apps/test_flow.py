@@ -15,17 +15,6 @@ from peercare.apps.scenarios import scenario_panel
 from peercare.apps.state import QUIZ_CURRENT, QUIZ_REVEALED
 from peercare.quiz import Quiz
 from peercare.scenarios import load_all_scenarios
-from peercare.store import Store
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        s = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
-    else:
-        s = Store(request.getfixturevalue("postgres").new_database())
-    yield s
-    s.close()
 
 
 @pytest.fixture
