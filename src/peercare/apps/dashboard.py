@@ -39,7 +39,7 @@ PARTICIPANT_APPS = [
 ]
 NOT_SHOWN = "not shown"
 WRONG = "That code and key do not open a session. Check both and try again."
-BACKOFF_MAX = 60.0
+BACKOFF_FIRST, BACKOFF_MAX = 2.0, 60.0
 DOWNLOAD_STYLE = (
     "display:inline-block;min-height:44px;line-height:44px;padding:0 1rem;"
     "border-radius:4px;background:#1a4f8b;color:#ffffff;text-decoration:none;font-weight:600"
@@ -125,7 +125,7 @@ class Dashboard(w.VBox):
         self.views = {app: w.HTML(layout=ui.WIDE) for app in contract.APPS}
         self.joined = w.HTML(layout=ui.WIDE)
         self.stop = threading.Event()
-        self._fails, self._retry_at, self._creating = 0, 0.0, False
+        self._fails, self._retry_at, self._started = 0, 0.0, False
         super().__init__([ui.heading("Facilitator dashboard"), self._start_form(),
                           self.session_box, ui.help_box()], layout=ui.WIDE)  # fmt: skip
 
@@ -156,18 +156,19 @@ class Dashboard(w.VBox):
         threshold.observe(show_preview, names="value")
 
         def do_create() -> str | None:
-            if self.code is not None or self._creating:
+            if self._started:
                 return None  # one session per page (a forged click does nothing)
-            self._creating = True
+            self._started = True
             try:
                 info, secret = self.store.create_session(title.value, threshold.value)
-            finally:
-                self._creating = False
+            except BaseException:
+                self._started = False
+                raise
             self._key_step(info.code, secret)
             return None
 
         def do_reopen() -> str | None:
-            if self.code is not None:
+            if self._started:
                 return None
             wait = self._retry_at - time.monotonic()
             if wait > 0:
@@ -176,9 +177,11 @@ class Dashboard(w.VBox):
                 info = self.store.session_for_facilitator(code.value, key.value)
             except InputRefused:  # a wrong code and a wrong key get the same answer
                 self._fails += 1
-                self._retry_at = time.monotonic() + min(BACKOFF_MAX, 2.0 ** (self._fails - 1))
+                self._retry_at = time.monotonic() + min(
+                    BACKOFF_MAX, BACKOFF_FIRST * 2 ** (self._fails - 1)
+                )
                 raise InputRefused(WRONG) from None
-            self._fails = 0
+            self._fails, self._started = 0, True
             secret, key.value = key.value, ""
             self._open(info.code, secret)
             return None
@@ -263,6 +266,7 @@ class Dashboard(w.VBox):
         def pick_chapter(_=None) -> None:
             bank = by_module[self.chapter.value]
             self.question.options = [(q.prompt, q.id) for q in bank.questions]
+            self.question.index = 0  # the chapter's first question, never none
 
         def show_question(_=None) -> None:
             q = self._question(self.question.value)
