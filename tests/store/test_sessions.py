@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from peercare import codes
+from peercare import codes, live
 from peercare.store import NotAuthorized, SessionNotFound, Store
 from peercare.store.models import now, sessions
 
@@ -40,7 +40,9 @@ def test_the_key_opens_the_facilitator_view_and_nothing_else_does(store, session
             with pytest.raises(NotAuthorized):
                 fresh.close_session(info.code, wrong)
             with pytest.raises(NotAuthorized):
-                codes.tally(fresh, info.code, wrong, "quiz", "q1")
+                live.Room.of(fresh, info.code, wrong)
+            with pytest.raises(NotAuthorized):
+                fresh.joined(info.code, wrong)
     finally:
         fresh.close()
     assert store.open_session(info.code).is_open  # a wrong key closed nothing
@@ -66,6 +68,20 @@ def test_participants_get_the_session_but_no_answers(store, session):
     store.add_response(info.code, "checkin", "word", "private")
     joined = store.open_session(info.code)
     assert "private" not in repr(joined) and not hasattr(joined, "key_hash")
+
+
+def test_joins_are_counted_with_nothing_about_who(store, session):
+    info, key = session
+    assert store.joined(info.code, key) == 0
+    for _ in range(3):
+        assert store.join_session(info.code.lower()) == store.open_session(info.code)
+    with pytest.raises(SessionNotFound):
+        store.join_session("ZZZZZZ")
+    assert store.joined(info.code, key) == 3
+    store.close_session(info.code, key)
+    with pytest.raises(SessionNotFound):
+        store.join_session(info.code)  # a closed session takes no one in
+    assert store.joined(info.code, key) == 3
 
 
 def test_closing_keeps_the_answers_for_the_facilitator(store, session):
