@@ -209,5 +209,7 @@ def in_book_order(banks: dict[str, Bank], root: Path | None = None) -> list[Bank
     """The banks in the order their chapters come in ``_toc.yml`` (any others last)."""
     root = root or project_root()
     pages = toc_pages(root)
-    place = {Path(p).parent.name: i for i, p in enumerate(pages)}
+    place: dict[str, int] = {}
+    for i, page in enumerate(pages):  # a chapter's first page sets its place
+        place.setdefault(Path(page).parent.name, i)
     return sorted(banks.values(), key=lambda b: (place.get(b.module, len(pages)), b.module))
