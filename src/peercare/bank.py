@@ -34,7 +34,7 @@ from pydantic import (
     model_validator,
 )
 
-from .paths import book_dir
+from .paths import book_dir, project_root, toc_pages
 from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
 
 BANK_FILENAME = "questions.yml"
@@ -241,3 +241,13 @@ def load_module(module: str, root: Path | None = None) -> Bank:
     if bank.module != module:
         raise BankError([f"{path}: module is {bank.module!r} but the folder is {module!r}"])
     return bank
+
+
+def in_book_order(banks: dict[str, Bank], root: Path | None = None) -> list[Bank]:
+    """The banks in the order their chapters come in ``_toc.yml`` (any others last)."""
+    root = root or project_root()
+    pages = toc_pages(root)
+    place: dict[str, int] = {}
+    for i, page in enumerate(pages):  # a chapter's first page sets its place
+        place.setdefault(Path(page).parent.name, i)
+    return sorted(banks.values(), key=lambda b: (place.get(b.module, len(pages)), b.module))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import contract
 from .bank import BankError
 from .book import BuildError
 from .certification.course import CertError
@@ -326,7 +327,13 @@ def _session_parser(sub) -> None:
     ss = session.add_subparsers(dest="session_command", required=True)
     c = ss.add_parser("create", help="open a session; prints the join code and facilitator key")
     c.add_argument("--title", required=True)
-    c.add_argument("--threshold", type=int, default=5, help="hide counts under this (5)")
+    c.add_argument(
+        "--threshold",
+        type=int,
+        default=contract.THRESHOLD_DEFAULT,
+        help=f"hide counts under this ({contract.THRESHOLD_MIN} to {contract.THRESHOLD_MAX}, "
+        f"default {contract.THRESHOLD_DEFAULT})",
+    )
     c.set_defaults(func=_session_create)
     for name, func, text in (
         ("close", _session_close, "close a session: no more answers"),

@@ -21,7 +21,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from . import cast, helpnow, itemrules
 from .bank import BANK_FILENAME, BankError, load_module
 from .fidelity import FidelityError, checklist_text, load_fidelity
-from .paths import DATA_DIR, build_html_dir, project_root
+from .paths import DATA_DIR, build_html_dir, project_root, toc_pages
 from .plans import PlanError, load_plan, script_text
 
 GRADE_LIMIT = 8.0
@@ -138,25 +138,6 @@ class PageReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def toc_pages(root: Path) -> list[str]:
-    """Every page of ``_toc.yml``, in reading order, as paths without suffix."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    pages: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    pages.append(node[key])
-            for value in node.values():
-                if isinstance(value, list):
-                    for item in value:
-                        walk(item)
-
-    walk(toc)
-    return pages
 
 
 def _source(root: Path, page: str) -> Path:

@@ -44,6 +44,7 @@ from pydantic import (
 )
 
 from .bank import Bank, Question
+from .contract import join_choices
 from .paths import DATA_DIR
 from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
 
@@ -51,7 +52,6 @@ if TYPE_CHECKING:  # pandas is imported when scoring, not to read definitions (a
     import pandas as pd
 
 INSTRUMENTS_DIR = DATA_DIR / "instruments"
-CHOICE_SEP = "|"
 
 
 class InstrumentError(ProblemsError):
@@ -316,9 +316,7 @@ class Instrument(Strict):
 
 def _normalize(chosen) -> str:
     """Canonical text of a set of chosen option ids: sorted, joined with ``|``."""
-    if isinstance(chosen, str):
-        chosen = chosen.split(CHOICE_SEP)
-    return CHOICE_SEP.join(sorted(c.strip() for c in chosen if c.strip()))
+    return join_choices(chosen)
 
 
 def normalize_choice(value: str) -> str:

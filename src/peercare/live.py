@@ -1,112 +1,37 @@
-"""Live sessions: join codes, facilitator keys, and counts that never expose a small group.
+"""What the facilitator's dashboard may show of a session's answers: the privacy rules.
 
-* A join code is six characters from an alphabet with no look-alikes (no 0/O, 1/I/L), so
-  it can be read aloud or off a projector; it is unique among open sessions (the store
-  also enforces that with a partial unique index, so two laptops sharing PostgreSQL
-  cannot hand out the same code).
-* A facilitator key is twelve characters from the same alphabet (about 59 bits), shown
-  once as ``ABCD-EFGH-JKMN`` and stored only as a salted scrypt hash. Codes and keys are
-  read without regard to case, spaces or dashes.
-* :func:`tally` counts the answers to one item for the facilitator's dashboard. A count
-  under the session's threshold (default 5) is hidden, and so are enough other counts that
-  no hidden one can be worked out from the total (the complementary suppression of
-  :mod:`peercare.evaluation.suppression`). Until the threshold is reached the total is
-  hidden too. Each participant counts once per item (their latest answer).
+Two kinds of answer (:data:`peercare.contract.KNOWLEDGE` and ``SENSITIVE``):
 
-This module imports nothing heavy at load time: participant kernels import it through the
-store and never need pandas or SciPy.
+* **Knowledge** (live quiz, scenario choices) is not about the person: the spread of
+  answers shows once at least :data:`KNOWLEDGE_MIN` people have answered, every option
+  with its count (:func:`knowledge`). Never who.
+* **Sensitive** answers (check-in, feedback) keep the anonymity threshold (default 5):
+  a count under it is hidden, and so are enough others that no hidden one can be worked
+  out from the total (complementary suppression, :func:`summarize`). Counts change only
+  in steps of the threshold: the table counts the first ``k * threshold`` people to answer
+  (:func:`sensitive`), so two refreshes never differ by one person's answer. The table
+  says what it holds back ("6 answers; groups too small to show"); a shown count is never
+  lower than the truth by as much as the step, and no option someone chose shows as 0
+  (sensitive tables show no zeros at all: a 0 could be stale).
+
+Each participant counts once per item: for knowledge their latest answer, for sensitive
+answers their first (a page sends those once). Stdlib only, like
+:mod:`peercare.contract`: the evaluation kit's heavier tools are never imported here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .store import Store
+from .contract import split_choices
 
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0, O, 1, I, L
-CODE_LENGTH = 6
-KEY_LENGTH = 12
+KNOWLEDGE_MIN = 3
 OTHER = "(other answers)"
 """The one bucket for answers that are not listed: rare free-text answers, or an answer
 outside the item's ``options``. Listing a rare answer by name would tell the room that
 someone gave it, so those are pooled (and the pool is hidden when it is small)."""
-
-# scrypt with N=2**14, r=8, p=1: 16 MiB and some tens of milliseconds per check.
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-
-
-def normalize_code(text: object) -> str:
-    """A code or key as typed, upper-case, without spaces or dashes (``""`` for non-text)."""
-    if not isinstance(text, str):
-        return ""
-    return "".join(text.split()).replace("-", "").replace("\u2010", "").upper()
-
-
-def is_code(text: str, length: int = CODE_LENGTH) -> bool:
-    """Whether ``text`` (already normalized) could be a code of ``length`` characters."""
-    return len(text) == length and all(c in ALPHABET for c in text)
-
-
-def new_code(
-    taken: Collection[str] | Callable[[str], bool] = (),
-    length: int = CODE_LENGTH,
-    tries: int = 1000,
-) -> str:
-    """A fresh join code not in ``taken`` (the codes of open sessions, or a test for one)."""
-    in_use = taken if callable(taken) else taken.__contains__
-    for _ in range(tries):
-        code = "".join(secrets.choice(ALPHABET) for _ in range(length))
-        if not in_use(code):
-            return code
-    raise RuntimeError(f"no free session code after {tries} tries; close some old sessions")
-
-
-def new_key() -> str:
-    """A facilitator key, shown once, grouped for reading: ``ABCD-EFGH-JKMN``."""
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(KEY_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, KEY_LENGTH, 4))
-
-
-def new_respondent() -> str:
-    """A random participant token: make one per participant page (kernel) and pass it with
-    every answer, so one person's answers can be linked for the evaluation (pre/post,
-    then/now) and counted once per item, without saying who they are."""
-    return "p" + secrets.token_hex(8)
-
-
-def hash_key(key: str) -> str:
-    """``scrypt$<log2 N>$<r>$<p>$<salt hex>$<hash hex>`` for the normalized key."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(normalize_code(key).encode(), salt=salt, **_SCRYPT)
-    log_n = _SCRYPT["n"].bit_length() - 1
-    return f"scrypt${log_n}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
-
-
-def check_key(key: str, stored: str) -> bool:
-    """Whether ``key`` matches a :func:`hash_key` value (constant-time compare)."""
-    try:
-        scheme, log_n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = bytes.fromhex(digest)
-        got = hashlib.scrypt(
-            normalize_code(key).encode(),
-            salt=bytes.fromhex(salt),
-            n=2 ** int(log_n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected),
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
 
 
 @dataclass
@@ -114,8 +39,10 @@ class Tally:
     """Counts for one item as the dashboard may show them.
 
     ``counts`` maps each answer (the ``options`` in their order, then :data:`OTHER` when
-    needed) to its count, or ``None`` where hidden; ``total`` is ``None`` below the
-    threshold; ``hidden`` says whether anything is hidden; ``note`` says why, in plain words.
+    needed) to its count, or ``None`` where not shown; ``total`` is how many people the
+    shown counts cover (``None`` while none are shown); ``answered`` is how many have
+    answered so far; ``hidden`` says whether a count is held back; ``note`` says what the
+    table shows and holds back, in plain words.
     """
 
     item: str
@@ -124,6 +51,55 @@ class Tally:
     hidden: bool
     note: str
     threshold: int = field(default=5)
+    answered: int = 0
+
+
+def protect_line(
+    sizes: Sequence[float],
+    threshold: int,
+    hidden: Sequence[bool] | None = None,
+    prefer: Sequence[bool] | None = None,
+) -> list[bool]:
+    """Which groups of one breakdown to hide, given their sizes and a shown total.
+
+    Primary: a group of 1 to ``threshold - 1`` is hidden (all of them when the total is
+    under the threshold). Complementary: never exactly one hidden group, and the hidden
+    ones hold at least ``threshold`` people together; the smallest visible groups
+    (``prefer``-marked first) are hidden until that holds. ``hidden`` marks groups
+    already hidden for another reason; the result includes them.
+    """
+    n = len(sizes)
+    hide = [False] * n if hidden is None else [bool(h) for h in hidden]
+    if 0 < sum(sizes) < threshold:
+        return [True] * n
+    hide = [h or 0 < s < threshold for h, s in zip(hide, sizes, strict=True)]
+    first = [False] * n if prefer is None else [bool(p) for p in prefer]
+    while any(hide) and (
+        sum(hide) == 1 or sum(s for s, h in zip(sizes, hide, strict=True) if h) < threshold
+    ):
+        candidates = [k for k in range(n) if not hide[k] and sizes[k] > 0]
+        if not candidates:
+            break
+        hide[min(candidates, key=lambda k: (not first[k], sizes[k]))] = True
+    return hide
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun if n == 1 else noun + 's'}"
+
+
+def _buckets(raw: Counter, options: list[str] | None, threshold: int) -> dict[str, int]:
+    """Counts per listed answer (``options`` in order, zeros included; else answers given
+    by at least ``threshold`` people, alphabetically), the rest pooled under OTHER."""
+    if options is not None:
+        keys = list(dict.fromkeys(options))
+    else:
+        keys = sorted(a for a, n in raw.items() if n >= threshold)
+    counts = {k: raw.get(k, 0) for k in keys}
+    rest = [a for a in raw if a not in counts]
+    if rest:
+        counts[OTHER] = sum(raw[a] for a in rest)
+    return counts
 
 
 def summarize(
@@ -137,49 +113,156 @@ def summarize(
     With ``options``, those are listed in order (zeros included) and anything else is
     pooled under :data:`OTHER`. Without, answers given by at least ``threshold`` people are
     listed in alphabetical order (never by size, which would rank the hidden ones) and the
-    rest are pooled under :data:`OTHER`.
+    rest are pooled under :data:`OTHER`. Until the threshold is reached everything is hidden.
     """
-    from .evaluation.suppression import explain, protect_line
-
     raw = answers if isinstance(answers, Counter) else Counter(answers)
     total = sum(raw.values())
-    if options is not None:
-        keys = list(dict.fromkeys(options))
-        rest = [a for a in raw if a not in keys]
-    else:
-        keys = sorted(a for a, n in raw.items() if n >= threshold)
-        rest = [a for a in raw if raw[a] < threshold]
-    counts = {k: raw.get(k, 0) for k in keys}
-    if rest:
-        counts[OTHER] = sum(raw[a] for a in rest)
+    counts = _buckets(raw, options, threshold)
     if total < threshold:
         note = (
             f"Fewer than {threshold} answers so far. The counts show once {threshold} "
             "people have answered."
         )
-        return Tally(item, dict.fromkeys(counts), None, True, note, threshold)
-    hide = [bool(h) for h in protect_line(list(counts.values()), threshold)]
+        return Tally(item, dict.fromkeys(counts), None, True, note, threshold, total)
+    hide = protect_line(list(counts.values()), threshold)
     # protect_line hides at least two counts holding at least `threshold` people together,
     # so with non-negative counts no hidden one is fixed by the total and the shown ones
     # (tests/store/test_tally.py checks this with the evaluation kit's LP checker).
     shown = {k: (None if h else n) for (k, n), h in zip(counts.items(), hide, strict=True)}
     hidden = any(hide)
-    return Tally(item, shown, total, hidden, explain(threshold) if hidden else "", threshold)
+    note = (
+        f"Not shown: groups of fewer than {threshold} people, and others with them so "
+        "that a small group cannot be worked out from the total."
+        if hidden
+        else ""
+    )
+    return Tally(item, shown, total, hidden, note, threshold, total)
 
 
-def tally(
-    store: Store,
-    code: str,
-    key: str,
-    app: str,
+def sensitive(
     item: str,
+    answers: Sequence[str],
+    threshold: int = 5,
     options: list[str] | None = None,
+    noun: str = "answer",
 ) -> Tally:
-    """The facilitator's counts for one item of one app in a session (see :func:`summarize`).
+    """The tally of sensitive answers (one per person, in the order people answered):
+    :func:`summarize` of the first ``k * threshold`` answers, zeros not shown, with a note
+    that says how many answered and what is held back."""
+    n = len(answers)
+    covered = n - n % threshold
+    tally = summarize(item, answers[:covered], threshold, options)
+    tally.answered = n
+    if covered:
+        zeros = [k for k, v in tally.counts.items() if v == 0]
+        for k in zeros:
+            tally.counts[k] = None
+        tally.hidden = tally.hidden or bool(zeros)
+    said = _plural(n, noun)
+    if n == 0:
+        tally.note = f"No {noun}s yet."
+    elif covered == 0:
+        tally.note = (
+            f"{said} so far. Counts show once {threshold} people have answered, so no one's "
+            "answer can be picked out."
+        )
+    elif all(v is None for v in tally.counts.values()):
+        tally.note = f"{said}; groups too small to show."
+    else:
+        parts = [f"{said}."]
+        if covered < n:
+            parts.append(
+                f"The table counts the first {covered}; it changes when {covered + threshold} "
+                "have answered, so no one's answer can be picked out."
+            )
+        if tally.hidden:
+            parts.append(
+                f"Not shown: options chosen by no one or by fewer than {threshold} people, "
+                "and others with them so that a small group cannot be worked out."
+            )
+        tally.note = " ".join(parts)
+    return tally
 
-    Needs the facilitator key (``NotAuthorized`` otherwise); uses the session's threshold.
-    Each participant counts once: their latest answer to the item.
-    """
-    info = store.session_for_facilitator(code, key)
-    answers = store.item_answers(code, key, app, item)
-    return summarize(item, answers, info.threshold, options)
+
+def knowledge(
+    item: str,
+    answers: Sequence[str],
+    options: list[str] | None = None,
+    multiple: bool = False,
+    noun: str = "answer",
+) -> Tally:
+    """The tally of knowledge answers (one per person): every option's count once
+    :data:`KNOWLEDGE_MIN` people have answered. ``multiple``: an answer may hold several
+    options (:func:`peercare.contract.join_choices`); each is counted."""
+    n = len(answers)
+    chosen = [c for a in answers for c in split_choices(a)] if multiple else list(answers)
+    counts = _buckets(Counter(chosen), options, 1)
+    said = _plural(n, noun)
+    if n < KNOWLEDGE_MIN:
+        note = (
+            f"{said} so far. " if n else f"No {noun}s yet. "
+        ) + f"The spread shows once {KNOWLEDGE_MIN} people have answered."
+        return Tally(item, dict.fromkeys(counts), None, True, note, KNOWLEDGE_MIN, n)
+    note = f"{said}." + (" People could choose more than one." if multiple else "")
+    return Tally(item, counts, n, False, note, KNOWLEDGE_MIN, n)
+
+
+def preview(room: int, threshold: int) -> list[tuple[str, str]]:
+    """What a room of ``room`` people will see on the dashboard, per kind of answer."""
+    if room >= KNOWLEDGE_MIN:
+        quiz = f"the spread of answers shows once {KNOWLEDGE_MIN} people have answered."
+    else:
+        quiz = f"nothing shows: the spread needs at least {KNOWLEDGE_MIN} people."
+    if room < threshold:
+        rest = (
+            f"no counts show: {room} is fewer than the threshold of {threshold}. You will "
+            "see how many answered and nothing else."
+        )
+    else:
+        most = room // threshold
+        rest = (
+            f"an option shows its count only if at least {threshold} of the {room} chose "
+            f"it (at most {_plural(most, 'option')}), and some others are held back with "
+            f"it. Counts change in steps of {threshold} answers."
+        )
+    return [
+        ("Live quiz and scenario choices", quiz),
+        ("Check-in and feedback", rest),
+    ]
+
+
+class Room:
+    """One look at a session's answers (rows oldest first, as
+    :meth:`peercare.store.Store.responses` gives them), tallied item by item."""
+
+    def __init__(self, rows: Iterable[dict], threshold: int):
+        self.threshold = threshold
+        self._rows: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for r in rows:
+            self._rows.setdefault((r["app"], r["item"]), []).append((r["respondent"], r["answer"]))
+
+    @classmethod
+    def of(cls, store, code: str, key: str) -> Room:
+        """Needs the facilitator key (``NotAuthorized`` otherwise); the session's threshold."""
+        info = store.session_for_facilitator(code, key)
+        return cls(store.responses(code, key), info.threshold)
+
+    def answers(self, app: str, item: str, latest: bool = False) -> list[str]:
+        """One answer per person (their first, or with ``latest`` their latest), in the
+        order people first answered (latest: last answered)."""
+        per: dict[str, str] = {}
+        for who, answer in self._rows.get((app, item), ()):
+            if latest:
+                per.pop(who, None)
+                per[who] = answer
+            else:
+                per.setdefault(who, answer)
+        return list(per.values())
+
+    def sensitive(self, app: str, item: str, options=None, noun: str = "answer") -> Tally:
+        return sensitive(item, self.answers(app, item), self.threshold, options, noun)
+
+    def knowledge(
+        self, app: str, item: str, options=None, multiple: bool = False, noun: str = "answer"
+    ) -> Tally:
+        return knowledge(item, self.answers(app, item, latest=True), options, multiple, noun)

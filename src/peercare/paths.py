@@ -53,3 +53,24 @@ def data_dir() -> Path:
     else ``data/`` in the kit's folder."""
     env = os.environ.get(DATA_ENV)
     return Path(env).expanduser() if env else project_root() / "data"
+
+
+def toc_pages(root: Path) -> list[str]:
+    """Every page of ``_toc.yml``, in reading order, as paths without suffix."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    pages: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    pages.append(node[key])
+            for value in node.values():
+                if isinstance(value, list):
+                    for item in value:
+                        walk(item)
+
+    walk(toc)
+    return pages

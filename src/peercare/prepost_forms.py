@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from .bank import Bank, BankError, Question, load_bank
+from .contract import join_choices
 from .paths import DATA_DIR
 
 FORMS_DIR = DATA_DIR / "prepost"
@@ -171,13 +172,13 @@ def printable_html(form: Bank, key: bool = False) -> str:
             out.append(
                 f'<p class="meta">Item {_e(q.id)} · {_e(q.module)}, objective {q.objective} · '
                 f"{_e(q.kind.value)}, {_e(q.difficulty.value)} · answer: "
-                f"{_e('|'.join(sorted(q.correct_ids)))}</p>"
+                f"{_e(join_choices(q.correct_ids))}</p>"
             )
         out.append("</li>")
     out.append("</ol>")
     if key:
         rows = "".join(
-            f"<tr><td>{i}</td><td>{_e(q.id)}</td><td>{_e('|'.join(sorted(q.correct_ids)))}</td></tr>"
+            f"<tr><td>{i}</td><td>{_e(q.id)}</td><td>{_e(join_choices(q.correct_ids))}</td></tr>"
             for i, q in enumerate(form.questions, 1)
         )
         out.append(f"<table><tr><th>#</th><th>item id</th><th>answer</th></tr>{rows}</table>")

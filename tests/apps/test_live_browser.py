@@ -4,6 +4,7 @@ a facilitator and three participants in separate browser contexts; axe on every 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -47,13 +48,28 @@ def _join(page, code):
 def test_facilitator_and_three_participants(browser, apps_url):
     fac_ctx, fac = _page(browser, f"{apps_url}/voila/render/dashboard.ipynb", width=1100)
     fac.get_by_label("Session title").fill("Tuesday <b>training</b>")
-    fac.get_by_role("spinbutton").fill("3")
+    fac.get_by_label("Hide groups under").fill("3")
+    fac.get_by_label("Hide groups under").press("Tab")
+    fac.get_by_label("Expected room size").fill("2")
+    fac.get_by_label("Expected room size").press("Tab")
+    fac.get_by_text("no counts show").wait_for()  # the preview for a room of 3
     fac.get_by_role("button", name="Create session").click()
+    # the key comes alone, in a step of its own: no join code or QR code yet
+    key = fac.locator(".pc-key").inner_text(timeout=30_000).strip()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", key)
+    assert fac.locator(".pc-code").count() == 0 and fac.locator("svg").count() == 0
+    fac.get_by_role("button", name="I have written it down").click()
     fac.get_by_text("Session code:").wait_for(timeout=30_000)
     code = fac.locator(".pc-code").inner_text().strip()
-    said = fac.get_by_text("shown only once").inner_text()
-    key = re.search(r"shown only once: (\S+)", said).group(1)
-    assert re.fullmatch(r"[A-Z2-9]{4,8}", code)
+    assert re.fullmatch(r"[A-Z2-9]{4,8}", code) and key not in fac.content()
+    fac.reload()  # a refresh: a new page at the start form, and never the key
+    fac.get_by_label("Facilitator key").wait_for(timeout=60_000)
+    assert key not in fac.content()
+    fac.get_by_label("Code", exact=True).fill(code)
+    fac.get_by_label("Facilitator key").fill(key)
+    fac.get_by_role("button", name="Open session").click()
+    fac.get_by_text("Session code:").wait_for(timeout=30_000)
+    assert key not in fac.content()
 
     people = []
     for n in range(3):
@@ -66,9 +82,10 @@ def test_facilitator_and_three_participants(browser, apps_url):
         if n == 1:  # two people so far: under the threshold of 3
             fac.wait_for_timeout(4000)
             table = fac.locator("table.pc-tally").first.inner_text()
-            assert "hidden (small group)" in table and not re.search(r"\t[12]\b", table)
+            assert "not shown" in table and not re.search(r"\t[12]\b", table)
     # three: now the count shows (the dashboard refreshes on its own)
     fac.locator("table.pc-tally td", has_text=re.compile(r"^3$")).first.wait_for(timeout=15_000)
+    fac.get_by_text(re.compile(r"^3 phones have joined")).wait_for(timeout=15_000)
 
     # live quiz: ask, every participant answers, reveal
     fac.get_by_role("tab", name="Live quiz").click()
@@ -80,8 +97,10 @@ def test_facilitator_and_three_participants(browser, apps_url):
         box.locator("input").first.check()
         box.get_by_role("button", name="Check answer").click()
         page.get_by_text("Your answer is in").wait_for()
+    fac.locator(".pc-note:visible", has_text=re.compile(r"^3 answers\.")).wait_for(timeout=15_000)
     fac.get_by_role("button", name="Reveal the answer").click()
-    fac.get_by_text("(right)").wait_for(timeout=15_000)
+    fac.get_by_text("Revealed on everyone's screen").wait_for(timeout=15_000)
+    fac.get_by_text("(right)").first.wait_for(timeout=15_000)
     people[0][1].get_by_text(re.compile("Correct|Not quite")).first.wait_for(timeout=15_000)
 
     # one scenario step and feedback from each participant
@@ -95,6 +114,30 @@ def test_facilitator_and_three_participants(browser, apps_url):
         page.get_by_role("button", name="Send my feedback").click()
         page.get_by_text("Received. Thank you: your feedback").wait_for()
 
+    # every tab of the dashboard shows the room: three choices, three "Strongly agree"
+    fac.get_by_role("tab", name="Scenarios").click()
+    fac.locator(".pc-tally:visible td", has_text=re.compile(r"^3$")).first.wait_for(timeout=15_000)
+    fac.get_by_role("tab", name="Feedback").click()
+    agree = fac.locator(".pc-tally:visible tr", has_text="Strongly agree").first
+    agree.locator("td", has_text=re.compile(r"^3$")).wait_for(timeout=15_000)
+    for tab in ("Check-in", "Live quiz", "Scenarios", "Feedback"):
+        fac.get_by_role("tab", name=tab).click()
+        fac.wait_for_timeout(300)
+        violations = run_axe(fac)
+        assert violations == [], (tab, describe(violations))
+
+    # the export is a real download, with the message beside its button
+    fac.get_by_role("button", name="Export responses (CSV)").click()
+    fac.get_by_text(re.compile("CSV ready")).wait_for(timeout=15_000)
+    with fac.expect_download() as download:
+        fac.get_by_role("link", name=f"Download session-{code}.csv").click()
+    assert download.value.suggested_filename == f"session-{code}.csv"
+    data = Path(download.value.path()).read_text(encoding="utf-8")
+    assert data.startswith("respondent_id,session,time,app,item,response")
+    assert data.count(",feedback,useful,5") == 3 and data.count(",checkin,arrival,2") == 3
+    fac.get_by_role("button", name="Close session").click()
+    fac.get_by_text("Session closed").wait_for(timeout=15_000)
+
     for ctx, _ in [(fac_ctx, fac), *people]:
         assert ctx.outside == [], ctx.outside
 
@@ -103,7 +146,7 @@ def test_facilitator_and_three_participants(browser, apps_url):
     page.get_by_label("Code", exact=True).fill(code)
     page.get_by_label("Facilitator key").fill("not-the-key")
     page.get_by_role("button", name="Open session").click()
-    page.get_by_text(re.compile("key", re.I)).last.wait_for()
+    page.get_by_text("That code and key do not open a session").wait_for()
     assert "Heavy" not in page.content() and key not in page.content()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from peercare import live
+from peercare import codes
 from peercare.store import Store
 
 THREADS, EACH = 8, 25
@@ -13,7 +13,7 @@ THREADS, EACH = 8, 25
 
 def _hammer(url, code, worker, shared=None):
     store = shared or Store(url)  # a Store per thread is like a kernel per participant
-    token = live.new_respondent()
+    token = codes.new_respondent()
     try:
         return [
             (store.add_response(code, "quiz", f"q{n % 5}", f"{worker}:{n}", respondent=token), n)

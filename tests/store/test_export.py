@@ -8,12 +8,14 @@ import io
 import pandas as pd
 import pytest
 
-from peercare import cli, live
+from peercare import cli, codes
+from peercare.contract import spreadsheet_text
 from peercare.evaluation.io import load_responses
-from peercare.store import CSV_COLUMNS, Store, spreadsheet_safe
+from peercare.store import EXPORT_COLUMNS, Store, spreadsheet_safe
 
-DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=tab", '=HYPERLINK("http://x")']
-HARMLESS = ["fine", "a = b", "50%", "'quoted", "<b>bold</b>", "line one\nline two", "🙂"]
+DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=tab", '=HYPERLINK("http://x")',
+             " =1+1", "\n=1+1", "\uff1dSUM(A1)", "\u3000=1", "'already quoted"]  # fmt: skip
+HARMLESS = ["fine", "a = b", "50%", "<b>bold</b>", "line one\nline two", "🙂", "a'b"]
 
 
 @pytest.mark.parametrize("cell", DANGEROUS)
@@ -26,21 +28,26 @@ def test_other_cells_are_untouched(cell):
     assert spreadsheet_safe(cell) == cell
 
 
+@pytest.mark.parametrize("cell", DANGEROUS + HARMLESS + ["", "'", "''x", "' =1"])
+def test_the_guard_has_an_exact_inverse(cell):
+    assert spreadsheet_text(spreadsheet_safe(cell)) == cell
+
+
 def _read(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def test_export_escapes_every_cell_and_keeps_the_rest(store, session):
     info, key = session
-    who = live.new_respondent()
+    who = codes.new_respondent()
     for n, text in enumerate(DANGEROUS + HARMLESS):
         store.add_response(info.code, "feedback", f"item-{n}", text, respondent=who)
     rows = _read(store.export_csv(info.code, key))
-    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert list(rows[0]) == list(EXPORT_COLUMNS)
     got = [r["response"] for r in rows]
     assert got == ["'" + t for t in DANGEROUS] + HARMLESS
     for row in rows:
-        assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in row.values())
+        assert not any(v and (v[0] in "=+-@\uff1d" or v[0].isspace()) for v in row.values())
     assert {r["respondent_id"] for r in rows} == {who}
     assert {r["session"] for r in rows} == {info.code}
 
@@ -57,7 +64,7 @@ def test_feedback_export_loads_in_the_evaluation_kit(store, session):
     info, key = session
     ratings = {"useful": "5", "will-use": "4", "recommend": "5", "safe": "4"}
     ratings |= {"own-way": "5", "pace": "3", "hard-to-follow": "2"}
-    people = [live.new_respondent() for _ in range(3)]
+    people = [codes.new_respondent() for _ in range(3)]
     for who in people:
         for item, value in ratings.items():
             store.add_response(info.code, "feedback", item, value, respondent=who)

@@ -143,7 +143,7 @@ def test_session_titles_and_thresholds_are_checked(store):
     for title, says in [("", "title"), ("a\nb", "line break"), ("x" * 201, "200")]:
         with pytest.raises(InputRefused, match=says):
             store.create_session(title)
-    for threshold in (1, 0, -5, 101, 2.5, "5", True):
+    for threshold in (1, 2, 0, -5, 51, 101, 2.5, "5", True):
         with pytest.raises(InputRefused, match="threshold"):
             store.create_session("Ok", threshold=threshold)
     info, _ = store.create_session("  <i>Evening</i> group 🌙  ", threshold=3)
@@ -161,6 +161,7 @@ def test_no_column_can_hold_who_answered(store):
         "responses": {"id", "session_id", "app", "item", "time", "respondent", "answer"}
         | {"answered"},
         "session_state": {"session_id", "name", "value", "updated"},
+        "joins": {"id", "session_id", "joined"},
     }
 
 

@@ -25,7 +25,7 @@ def test_an_empty_database_is_migrated_on_first_use(empty_url):
         info, key = store.create_session("First use")
         store.add_response(info.code, "quiz", "q1", "a")
         store.close()
-        tables = {"alembic_version", "sessions", "responses", "session_state"}
+        tables = {"alembic_version", "sessions", "responses", "session_state", "joins"}
         assert set(inspect(engine).get_table_names()) == tables
         assert db.current_revision(engine) == db.HEAD
     finally:

@@ -6,20 +6,20 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from peercare import live
+from peercare import codes, live
 from peercare.store import NotAuthorized, SessionNotFound, Store
 from peercare.store.models import now, sessions
 
 
 def test_a_new_session_has_a_readable_code_and_a_key_shown_once(store):
     info, key = store.create_session("Tuesday team", threshold=5)
-    assert len(info.code) == 6 and set(info.code) <= set(live.ALPHABET)
+    assert len(info.code) == 6 and set(info.code) <= set(codes.ALPHABET)
     assert not set(info.code) & set("0O1IL")
     assert len(key) == 14 and key.count("-") == 2
     assert info.is_open and info.created.tzinfo is not None
     with store.engine.connect() as conn:
         stored = conn.execute(select(sessions.c.key_hash)).scalar_one()
-    assert stored.startswith("scrypt$") and live.normalize_code(key) not in stored
+    assert stored.startswith("scrypt$") and codes.normalize_code(key) not in stored
     assert key not in stored
 
 
@@ -40,7 +40,9 @@ def test_the_key_opens_the_facilitator_view_and_nothing_else_does(store, session
             with pytest.raises(NotAuthorized):
                 fresh.close_session(info.code, wrong)
             with pytest.raises(NotAuthorized):
-                live.tally(fresh, info.code, wrong, "quiz", "q1")
+                live.Room.of(fresh, info.code, wrong)
+            with pytest.raises(NotAuthorized):
+                fresh.joined(info.code, wrong)
     finally:
         fresh.close()
     assert store.open_session(info.code).is_open  # a wrong key closed nothing
@@ -68,6 +70,20 @@ def test_participants_get_the_session_but_no_answers(store, session):
     assert "private" not in repr(joined) and not hasattr(joined, "key_hash")
 
 
+def test_joins_are_counted_with_nothing_about_who(store, session):
+    info, key = session
+    assert store.joined(info.code, key) == 0
+    for _ in range(3):
+        assert store.join_session(info.code.lower()) == store.open_session(info.code)
+    with pytest.raises(SessionNotFound):
+        store.join_session("ZZZZZZ")
+    assert store.joined(info.code, key) == 3
+    store.close_session(info.code, key)
+    with pytest.raises(SessionNotFound):
+        store.join_session(info.code)  # a closed session takes no one in
+    assert store.joined(info.code, key) == 3
+
+
 def test_closing_keeps_the_answers_for_the_facilitator(store, session):
     info, key = session
     store.add_response(info.code, "quiz", "q1", "a")
@@ -80,12 +96,12 @@ def test_closing_keeps_the_answers_for_the_facilitator(store, session):
 
 
 def test_new_code_never_returns_a_taken_one():
-    taken = {live.new_code() for _ in range(50)}
+    taken = {codes.new_code() for _ in range(50)}
     for _ in range(500):
-        assert live.new_code(taken) not in taken
-    assert live.new_code(lambda c: c[0] != "A").startswith("A")
+        assert codes.new_code(taken) not in taken
+    assert codes.new_code(lambda c: c[0] != "A").startswith("A")
     with pytest.raises(RuntimeError, match="no free session code"):
-        live.new_code(lambda c: True, tries=5)
+        codes.new_code(lambda c: True, tries=5)
 
 
 def test_codes_are_unique_among_open_sessions(store, monkeypatch):
@@ -99,18 +115,18 @@ def test_codes_are_unique_among_open_sessions(store, monkeypatch):
         )
     # ...the store never asks for one: new_code is told which codes are open
     seen = []
-    real = live.new_code
+    real = codes.new_code
 
     def recording(taken=(), *args, **kwargs):
         seen.append(set(taken))
         return real(taken, *args, **kwargs)
 
-    monkeypatch.setattr(live, "new_code", recording)
+    monkeypatch.setattr(codes, "new_code", recording)
     second, _ = store.create_session("Second")
     assert first.code in seen[-1] and second.code != first.code
     # once closed, its code may be used again; each key still opens its own session
     store.close_session(first.code, key)
-    monkeypatch.setattr(live, "new_code", lambda taken=(), *a, **k: first.code)
+    monkeypatch.setattr(codes, "new_code", lambda taken=(), *a, **k: first.code)
     again, key_again = store.create_session("Again")
     assert again.code == first.code
     store.add_response(first.code, "checkin", "mood", "new")
@@ -126,9 +142,9 @@ def test_many_open_sessions_all_get_different_codes(store):
 
 
 def test_key_hashes_are_salted():
-    key = live.new_key()
-    one, two = live.hash_key(key), live.hash_key(key)
+    key = codes.new_key()
+    one, two = codes.hash_key(key), codes.hash_key(key)
     assert one != two
-    assert live.check_key(key, one) and live.check_key(key.lower(), two)
-    assert not live.check_key(live.new_key(), one)
-    assert not live.check_key(key, "not a hash") and not live.check_key(key, "md5$1$2$3$4$5")
+    assert codes.check_key(key, one) and codes.check_key(key.lower(), two)
+    assert not codes.check_key(codes.new_key(), one)
+    assert not codes.check_key(key, "not a hash") and not codes.check_key(key, "md5$1$2$3$4$5")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from .. import contract
 from . import ui
 
 SCALE = [
@@ -32,10 +33,10 @@ def checkin_panel(seat: ui.Seat) -> w.VBox:
             return note.say("Pick a number first. Any answer is okay.", "error")
         if len(word.value) > WORD_LIMIT:
             return note.say(f"Please keep the word under {WORD_LIMIT} letters.", "error")
-        answers = [("arrival", scale.value)]
+        answers = [(contract.CHECKIN_ARRIVAL, scale.value)]
         if word.value.strip():
-            answers.append(("word", word.value.strip()))
-        seat.add("checkin", answers)
+            answers.append((contract.CHECKIN_WORD, word.value.strip()))
+        seat.add(contract.CHECKIN, answers)
         send.disabled = True
         return "Received. Thank you for checking in."
 

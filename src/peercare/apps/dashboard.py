@@ -1,26 +1,34 @@
 """Facilitator dashboard: create or reopen a session, share the code, run the live quiz,
-watch the room's aggregates (small groups hidden), close, export.
+watch the room's answers (what :mod:`peercare.live` allows), close, export.
 
-Only someone with the facilitator key sees anything here; the key is shown once, at
-creation, and stored only as a hash.
+Only someone with the facilitator key sees anything here. The key is shown once, at
+creation, in a step of its own that must be dismissed before the join code and QR code
+appear (so a projected dashboard never shows it to the room); it is stored only as a hash.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import math
+import re
 import threading
+import time
 
 import ipywidgets as w
 import segno
 
-from .. import live
-from ..bank import load_all
+from .. import contract, live
+from ..bank import in_book_order, load_all
+from ..paths import book_dir
+from ..store import InputRefused
 from . import ui
 from .checkin import SCALE
 from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
 
 REFRESH_SECONDS = 3.0
+ROOM_SIZE = 8
+"""The expected room size the start form suggests (a usual team)."""
 PARTICIPANT_APPS = [
     ("Today's session (all activities)", "participant.ipynb"),
     ("Check-in", "checkin.ipynb"),
@@ -29,24 +37,31 @@ PARTICIPANT_APPS = [
     ("Feedback", "feedback.ipynb"),
     ("Wellness plan", "wellness_plan.ipynb"),
 ]
+NOT_SHOWN = "not shown"
+WRONG = "That code and key do not open a session. Check both and try again."
+BACKOFF_FIRST, BACKOFF_MAX = 2.0, 60.0
+DOWNLOAD_STYLE = (
+    "display:inline-block;min-height:44px;line-height:44px;padding:0 1rem;"
+    "border-radius:4px;background:#1a4f8b;color:#ffffff;text-decoration:none;font-weight:600"
+)
 
 
-def tally_table(tally, labels: dict[str, str] | None = None, caption: str = "") -> str:
-    """An HTML table of one tally; hidden counts say so in words."""
+def tally_table(tally: live.Tally, labels: dict[str, str] | None = None, caption: str = "") -> str:
+    """An HTML table of one tally, with the tally's note (what it shows and holds back)."""
     labels = labels or {}
     rows = []
     for answer, count in tally.counts.items():
-        shown = "hidden (small group)" if count is None else str(count)
+        shown = NOT_SHOWN if count is None else str(count)
         rows.append(
             f"<tr><th scope='row'>{html.escape(labels.get(answer, answer))}</th>"
             f"<td>{shown}</td></tr>"
         )
-    total = "hidden (small group)" if tally.total is None else str(tally.total)
+    total = NOT_SHOWN if tally.total is None else str(tally.total)
     note = f"<p class='pc-note'>{html.escape(tally.note)}</p>" if tally.note else ""
     return (
         f"<table class='pc-tally'><caption>{html.escape(caption or tally.item)}</caption>"
         f"<thead><tr><th scope='col'>Answer</th><th scope='col'>People</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody><tfoot><tr><th scope='row'>All answers</th>"
+        f"<tbody>{''.join(rows)}</tbody><tfoot><tr><th scope='row'>Counted</th>"
         f"<td>{total}</td></tr></tfoot></table>{note}"
     )
 
@@ -67,6 +82,36 @@ def join_links(base_url: str, code: str) -> str:
     )
 
 
+def preview_html(room: int, threshold: int) -> str:
+    """What a room of ``room`` people will see, one line per kind of answer."""
+    lines = "".join(
+        f"<li><strong>{html.escape(kind)}:</strong> {html.escape(text)}</li>"
+        for kind, text in live.preview(room, threshold)
+    )
+    return f"<p>With {room} people in the room, the dashboard will show:</p><ul>{lines}</ul>"
+
+
+def chapter_title(module: str, fallback: str) -> str:
+    """The chapter's own title (the first ``#`` heading of its page)."""
+    try:
+        text = (book_dir() / module / "index.md").read_text(encoding="utf-8")
+    except OSError:
+        return fallback
+    found = re.search(r"^# (.+)$", text, re.MULTILINE)
+    return found.group(1).strip() if found else fallback
+
+
+def _row(*children: w.Widget) -> w.HBox:
+    """A button with its message (or link) beside it, wrapping on a narrow screen."""
+    return w.HBox(list(children), layout={"flex_flow": "row wrap", "align_items": "center"})
+
+
+def _beside() -> ui.Notice:
+    note = ui.Notice(layout={"width": "auto", "margin": "0 0 0 0.75rem"})
+    note.clear()
+    return note
+
+
 class Dashboard(w.VBox):
     def __init__(
         self, store=None, base_url: str = "http://127.0.0.1:8866", refresh: float = REFRESH_SECONDS
@@ -75,174 +120,254 @@ class Dashboard(w.VBox):
         self.base_url = base_url
         self.refresh = refresh
         self.code = self.key = None
-        self.banks = load_all()
-        self.note = ui.notice()
+        self.banks = in_book_order(load_all())
         self.session_box = w.VBox(layout=ui.WIDE)
-        self.views = {
-            name: w.HTML(layout=ui.WIDE) for name in ("checkin", "quiz", "scenario", "feedback")
-        }
+        self.views = {app: w.HTML(layout=ui.WIDE) for app in contract.APPS}
+        self.joined = w.HTML(layout=ui.WIDE)
         self.stop = threading.Event()
-        self._shown: dict[tuple, tuple[int, str]] = {}
-        super().__init__([ui.heading("Facilitator dashboard"), self._start_form(), self.note,
+        self._fails, self._retry_at, self._started = 0, 0.0, False
+        super().__init__([ui.heading("Facilitator dashboard"), self._start_form(),
                           self.session_box, ui.help_box()], layout=ui.WIDE)  # fmt: skip
 
     # -- creating or reopening ------------------------------------------------------------
     def _start_form(self) -> w.Widget:
-        title = w.Text(description="Session title", style={"description_width": "initial"},
+        style = {"description_width": "initial"}
+        title = w.Text(description="Session title", style=style,
                        layout={"width": "auto", "max_width": "28rem"})  # fmt: skip
-        threshold = w.BoundedIntText(value=5, min=3, max=50, description="Hide groups under",
-                                     style={"description_width": "initial"})  # fmt: skip
-        create = ui.button("Create session")
-        code = w.Text(description="Code", style={"description_width": "initial"},
+        threshold = w.BoundedIntText(
+            value=contract.THRESHOLD_DEFAULT, min=contract.THRESHOLD_MIN,
+            max=contract.THRESHOLD_MAX, description="Hide groups under", style=style,
+        )  # fmt: skip
+        room = w.BoundedIntText(value=ROOM_SIZE, min=1, max=500,
+                                description="Expected room size", style=style)  # fmt: skip
+        preview = w.HTML(preview_html(room.value, threshold.value), layout=ui.WIDE)
+        create, self.create_note = ui.button("Create session"), _beside()
+        code = w.Text(description="Code", style=style,
                       layout={"width": "auto", "max_width": "14rem"})  # fmt: skip
-        key = w.Password(description="Facilitator key", style={"description_width": "initial"},
+        key = w.Password(description="Facilitator key", style=style,
                          layout={"width": "auto", "max_width": "20rem"})  # fmt: skip
-        reopen = ui.button("Open session", primary=False)
+        reopen, self.reopen_note = ui.button("Open session", primary=False), _beside()
+        self.threshold, self.room = threshold, room
 
-        def do_create() -> str:
-            info, secret = self.store.create_session(title.value, threshold.value)
+        def show_preview(_=None) -> None:
+            preview.value = preview_html(room.value, threshold.value)
+
+        room.observe(show_preview, names="value")
+        threshold.observe(show_preview, names="value")
+
+        def do_create() -> str | None:
+            if self._started:
+                return None  # one session per page (a forged click does nothing)
+            self._started = True
+            try:
+                info, secret = self.store.create_session(title.value, threshold.value)
+            except BaseException:
+                self._started = False
+                raise
+            self._key_step(info.code, secret)
+            return None
+
+        def do_reopen() -> str | None:
+            if self._started:
+                return None
+            wait = self._retry_at - time.monotonic()
+            if wait > 0:
+                raise InputRefused(f"{WRONG} Please wait {math.ceil(wait)} s before the next try.")
+            try:
+                info = self.store.session_for_facilitator(code.value, key.value)
+            except InputRefused:  # a wrong code and a wrong key get the same answer
+                self._fails += 1
+                self._retry_at = time.monotonic() + min(
+                    BACKOFF_MAX, BACKOFF_FIRST * 2 ** (self._fails - 1)
+                )
+                raise InputRefused(WRONG) from None
+            self._fails, self._started = 0, True
+            secret, key.value = key.value, ""
             self._open(info.code, secret)
-            return (
-                f"Session created. Write down the facilitator key now; it is shown only "
-                f"once: {secret}"
-            )
+            return None
 
-        def do_reopen() -> str:
-            info = self.store.session_for_facilitator(code.value, key.value)
-            self._open(info.code, key.value)
-            return f"Opened “{info.title}”."
-
-        create.on_click(lambda _: ui.guarded(self.note, do_create))
-        reopen.on_click(lambda _: ui.guarded(self.note, do_reopen))
+        create.on_click(lambda _: ui.guarded(self.create_note, do_create))
+        reopen.on_click(lambda _: ui.guarded(self.reopen_note, do_reopen))
         self.start_form = w.VBox([
-            ui.heading("Start a new session", 3), title, threshold, create,
-            ui.heading("Or open one you started", 3), code, key, reopen,
+            ui.heading("Start a new session", 3), title, threshold, room, preview,
+            _row(create, self.create_note),
+            ui.heading("Or open one you started", 3), code, key, _row(reopen, self.reopen_note),
         ])  # fmt: skip
         return self.start_form
+
+    def _key_step(self, code: str, secret: str) -> None:
+        """Show the key, alone, until the facilitator says it is written down."""
+        self.start_form.layout.display = "none"
+        shown = w.HTML(
+            "<p>Your facilitator key:</p>"
+            f"<p><strong class='pc-key'>{html.escape(secret)}</strong></p>"
+            "<p>Write it down now, where the room cannot see it. It is shown only this once, "
+            "and with the session code it opens this dashboard again. The join code and QR "
+            "code for the room appear after this step.</p>",
+            layout=ui.WIDE,
+        )
+        done = ui.button("I have written it down")
+
+        def dismiss(_) -> None:
+            if self.code is not None:
+                return
+            shown.value = ""
+            self._open(code, secret)
+
+        done.on_click(dismiss)
+        self.session_box.children = [ui.heading("Write down your facilitator key", 3), shown, done]
 
     def _open(self, code: str, key: str) -> None:
         self.code, self.key = code, key
         self.start_form.layout.display = "none"
-        close = ui.button("Close session", primary=False)
-        export = ui.button("Export responses (CSV)", primary=False)
+        close, self.close_note = ui.button("Close session", primary=False), _beside()
+        export, self.export_note = ui.button("Export responses (CSV)", primary=False), _beside()
         self.download = w.HTML()
-        close.on_click(lambda _: ui.guarded(self.note, self._close))
-        export.on_click(lambda _: ui.guarded(self.note, self._export))
-        tabs = w.Tab(children=[self.views["checkin"], self._quiz_panel(), self.views["scenario"],
-                               self.views["feedback"]])  # fmt: skip
-        for i, name in enumerate(["Check-in", "Live quiz", "Scenarios", "Feedback"]):
-            tabs.set_title(i, name)
+        close.on_click(lambda _: ui.guarded(self.close_note, self._close))
+        export.on_click(lambda _: ui.guarded(self.export_note, self._export))
+        panels = {contract.QUIZ: self._quiz_panel()}
+        tabs = w.Tab(children=[panels.get(app, self.views[app]) for app in contract.APPS])
+        for i, app in enumerate(contract.APPS):
+            tabs.set_title(i, contract.APP_TITLES[app])
         self.session_box.children = [
             w.HTML(join_links(self.base_url, code), layout=ui.WIDE),
-            ui.paragraph("Counts refresh on their own, in steps of at least the group size, and "
-                         "any group smaller than that stays hidden, so no one's answer can be "
-                         "picked out."),
+            self.joined,
+            ui.paragraph(
+                f"Live quiz and scenario choices show once {live.KNOWLEDGE_MIN} people have "
+                "answered. Check-in and feedback counts hide any group smaller than "
+                f"{self._threshold()} and change only in steps of that size, so no one's answer "
+                "can be picked out. Counts refresh on their own."
+            ),
             tabs,
-            w.HBox([close, export]), self.download,
-        ]  # fmt: skip
+            _row(close, self.close_note),
+            _row(export, self.download, self.export_note),
+        ]
         self.update()
         threading.Thread(
             target=poll_every, args=(self.refresh, self.update, self.stop.is_set), daemon=True
         ).start()
 
+    def _threshold(self) -> int:
+        return self.store.session_for_facilitator(self.code, self.key).threshold
+
     # -- live quiz control --------------------------------------------------------------
     def _quiz_panel(self) -> w.Widget:
-        options = [
-            (f"{b.title}: {q.prompt[:70]}", q.id) for b in self.banks.values() for q in b.questions
+        style = {"description_width": "initial"}
+        chapters = [
+            (f"{n}. {chapter_title(b.module, b.title)}", b.module)
+            for n, b in enumerate(self.banks, 1)
         ]
-        self.question = w.Dropdown(options=options, description="Question",
-                                   style={"description_width": "initial"}, layout=ui.WIDE)  # fmt: skip
+        self.chapter = w.Dropdown(options=chapters, description="Chapter", style=style,
+                                  layout=ui.WIDE)  # fmt: skip
+        self.question = w.Dropdown(description="Question", style=style, layout=ui.WIDE)
+        self.question_text = w.HTML(layout=ui.WIDE)
+        by_module = {b.module: b for b in self.banks}
+
+        def pick_chapter(_=None) -> None:
+            bank = by_module[self.chapter.value]
+            self.question.options = [(q.prompt, q.id) for q in bank.questions]
+            self.question.index = 0  # the chapter's first question, never none
+
+        def show_question(_=None) -> None:
+            q = self._question(self.question.value)
+            if q is None:
+                self.question_text.value = ""
+                return
+            situation = (
+                f"<p><em>{html.escape(q.scenario)}</em></p>" if q.scenario else ""
+            )  # fmt: skip
+            options = "".join(f"<li>{html.escape(o.text)}</li>" for o in q.options)
+            self.question_text.value = (
+                f"{situation}<p><strong>{html.escape(q.prompt)}</strong></p><ul>{options}</ul>"
+            )
+
+        self.chapter.observe(pick_chapter, names="value")
+        self.question.observe(show_question, names="value")
+        pick_chapter()
+        show_question()
         ask, reveal = ui.button("Ask the room"), ui.button("Reveal the answer", primary=False)
+        self.quiz_note = _beside()
 
         def do_ask() -> str:
             self.store.set_state(self.code, self.key, QUIZ_CURRENT, self.question.value)
             self.store.set_state(self.code, self.key, QUIZ_REVEALED, "")
-            return "Asked. Answers appear below once enough people have answered."
+            self.update()
+            return "Asked. Answers appear below."
 
         def do_reveal() -> str:
-            self.store.set_state(self.code, self.key, QUIZ_REVEALED, self.question.value)
+            current = self.store.get_state(self.code, QUIZ_CURRENT)
+            if not current:
+                raise InputRefused("Ask a question first.")
+            self.store.set_state(self.code, self.key, QUIZ_REVEALED, current)
+            self.update()
             return "Revealed on everyone's screen."
 
-        ask.on_click(lambda _: ui.guarded(self.note, do_ask))
-        reveal.on_click(lambda _: ui.guarded(self.note, do_reveal))
-        return w.VBox([self.question, w.HBox([ask, reveal]), self.views["quiz"]])
+        ask.on_click(lambda _: ui.guarded(self.quiz_note, do_ask))
+        reveal.on_click(lambda _: ui.guarded(self.quiz_note, do_reveal))
+        return w.VBox([self.chapter, self.question, self.question_text,
+                       _row(ask, reveal, self.quiz_note), self.views[contract.QUIZ]])  # fmt: skip
 
     def _question(self, question_id):
-        for bank in self.banks.values():
+        for bank in self.banks:
             for q in bank.questions:
                 if q.id == question_id:
                     return q
         return None
 
-    # -- aggregates ---------------------------------------------------------------------
-    def _publish(self, key: tuple, tally, labels: dict | None, caption: str) -> str:
-        """The table to show for ``key``: it changes only when at least ``threshold`` new
-        answers came in since it was last shown, so comparing two refreshes can never
-        reveal one person's answer."""
-        total = tally.total or 0
-        shown = self._shown.get(key)
-        if shown is None or total - shown[0] >= tally.threshold:
-            self._shown[key] = (total, tally_table(tally, labels, caption))
-        return self._shown[key][1]
-
+    # -- what the room sees ---------------------------------------------------------------
     def update(self) -> None:
-        code, key = self.code, self.key
-        arrival = live.tally(self.store, code, key, "checkin", "arrival", [v for _, v in SCALE])
-        self.views["checkin"].value = self._publish(("checkin", "arrival"), arrival,
-                                                    {v: k for k, v in SCALE},
-                                                    "How people are arriving")  # fmt: skip
-        current = self.store.get_state(code, QUIZ_CURRENT)
-        q = self._question(current)
-        if q is None:
-            self.views["quiz"].value = "<p>No question asked yet.</p>"
-        else:
-            t = live.tally(self.store, code, key, "quiz", q.id, None)
-            labels = {o.id: o.text for o in q.options}
-            revealed = self.store.get_state(code, QUIZ_REVEALED) == q.id
-            explain = "".join(
-                f"<li><strong>{html.escape(o.text)}</strong>{' (right)' if o.correct else ''}: "
-                f"{html.escape(o.feedback)}</li>" for o in q.options
-            ) if revealed else ""  # fmt: skip
-            self.views["quiz"].value = self._publish(("quiz", q.id), t, labels, q.prompt) + (
-                f"<ul>{explain}</ul>" if explain else ""
-            )
-        self.views["scenario"].value = self._scenario_tables()
-        self.views["feedback"].value = self._feedback_tables()
+        room = live.Room.of(self.store, self.code, self.key)
+        joined = self.store.joined(self.code, self.key)
+        self.joined.value = (
+            f"<p class='pc-joined'><strong>{joined}</strong> "
+            f"{'phone has' if joined == 1 else 'phones have'} joined.</p>"
+        )
+        arrival = room.sensitive(contract.CHECKIN, contract.CHECKIN_ARRIVAL,
+                                 [v for _, v in SCALE], noun="check-in")  # fmt: skip
+        self.views[contract.CHECKIN].value = tally_table(
+            arrival, {v: k for k, v in SCALE}, "How people are arriving"
+        )
+        self.views[contract.QUIZ].value = self._quiz_table(room)
+        self.views[contract.SCENARIO].value = self._scenario_tables(room)
+        self.views[contract.FEEDBACK].value = self._feedback_tables(room)
 
-    def _scenario_tables(self) -> str:
+    def _quiz_table(self, room: live.Room) -> str:
+        q = self._question(self.store.get_state(self.code, QUIZ_CURRENT))
+        if q is None:
+            return "<p>No question asked yet.</p>"
+        t = room.knowledge(contract.QUIZ, contract.quiz_item(q.id), [o.id for o in q.options],
+                           multiple=q.kind.value == "multiple")  # fmt: skip
+        revealed = self.store.get_state(self.code, QUIZ_REVEALED) == q.id
+        labels = {o.id: o.text + (" (right)" if revealed and o.correct else "") for o in q.options}
+        explain = "".join(
+            f"<li><strong>{html.escape(o.text)}</strong>{' (right)' if o.correct else ''}: "
+            f"{html.escape(o.feedback)}</li>" for o in q.options
+        ) if revealed else ""  # fmt: skip
+        return tally_table(t, labels, q.prompt) + (f"<ul>{explain}</ul>" if explain else "")
+
+    def _scenario_tables(self, room: live.Room) -> str:
         from ..scenarios import load_all_scenarios
 
         parts = []
         for sc in load_all_scenarios():
             for step in sc.steps:
-                t = live.tally(self.store, self.code, self.key, "scenario", f"{sc.id}:{step.id}",
-                               [c.id for c in step.choices])  # fmt: skip
-                if t.total is None and not any(t.counts.values()):
-                    continue
-                parts.append(self._publish(("scenario", sc.id, step.id), t,
-                                           {c.id: c.text for c in step.choices},
-                                           f"{sc.title}: {step.text[:80]}"))  # fmt: skip
-        return "".join(parts) or "<p>No scenario choices yet (or too few to show).</p>"
+                item = contract.scenario_item(sc.id, step.id)
+                t = room.knowledge(contract.SCENARIO, item, [c.id for c in step.choices],
+                                   noun="choice")  # fmt: skip
+                if t.answered:
+                    parts.append(tally_table(t, {c.id: c.text for c in step.choices},
+                                             f"{sc.title}: {step.text}"))  # fmt: skip
+        return "".join(parts) or "<p>No scenario choices yet.</p>"
 
-    def _feedback_tables(self) -> str:
+    def _feedback_tables(self, room: live.Room) -> str:
         from .feedback import REACTION
 
-        parts = [
-            tally_table(
-                live.tally(
-                    self.store,
-                    self.code,
-                    self.key,
-                    "feedback",
-                    f"reaction/{item.id}",
-                    [str(v) for v in REACTION.scale_values],
-                ),
-                REACTION.scale_labels,
-                item.text,
-            )  # fmt: skip
-            for item in REACTION.items
-        ]
-        return "".join(parts)
+        tables = []
+        for item in REACTION.items:
+            t = room.sensitive(contract.FEEDBACK, contract.feedback_item(item.id),
+                               [str(v) for v in REACTION.scale_values])  # fmt: skip
+            tables.append(tally_table(t, REACTION.scale_labels, item.text))
+        return "".join(tables)
 
     # -- closing and export -------------------------------------------------------------
     def _close(self) -> str:
@@ -252,12 +377,14 @@ class Dashboard(w.VBox):
 
     def _export(self) -> str:
         data = self.store.export_csv(self.code, self.key)
+        rows = self.store.count(self.code, self.key)
         b64 = base64.b64encode(data.encode("utf-8")).decode("ascii")
+        name = contract.export_name(self.code)
         self.download.value = (
-            f"<a download='session-{html.escape(self.code)}.csv' "
-            f"href='data:text/csv;charset=utf-8;base64,{b64}'>Download the CSV file</a>"
+            f"<a class='pc-download' style='{DOWNLOAD_STYLE}' download='{html.escape(name)}' "
+            f"href='data:text/csv;charset=utf-8;base64,{b64}'>Download {html.escape(name)}</a>"
         )
-        return "Your CSV file is ready: use the download link."
+        return f"CSV ready ({rows} answers): use the download button."
 
 
 def dashboard_app(store=None, base_url: str | None = None) -> Dashboard:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import ipywidgets as w
 
+from .. import contract
 from ..instruments import Instrument, load_instrument
 from . import ui
 
-TEXT_LIMIT = 2000
+TEXT_LIMIT = contract.ANSWER_MAX
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,7 @@ class RatingSet:
         return {str(v): f"{v} · {labels[v]}" if v in labels else str(v) for v in self.scale_values}
 
 
-REACTION = RatingSet(load_instrument("reaction"))
-RETROSPECTIVE = RatingSet(load_instrument("retrospective"))
+REACTION, RETROSPECTIVE = (RatingSet(load_instrument(i)) for i in contract.FEEDBACK_INSTRUMENTS)
 
 
 def _rating(text: str, ratings: RatingSet) -> w.RadioButtons:
@@ -54,18 +54,18 @@ def feedback_panel(seat: ui.Seat) -> w.VBox:
     for item in REACTION.items:
         radios = _rating(item.text, REACTION)
         parts += [ui.paragraph(item.text), radios]
-        fields.append((item.id, None, radios))
+        fields.append((contract.feedback_item(item.id), None, radios))
     parts.append(ui.heading("How sure were you before the training, and how sure are you now?", 3))
     for item in RETROSPECTIVE.items:
         parts.append(ui.paragraph(item.text))
         for time in RETROSPECTIVE.instrument.times:
             radios = _rating(item.text, RETROSPECTIVE)
             parts += [ui.paragraph("Before the training:" if time == "then" else "Now:"), radios]
-            fields.append((item.id, time, radios))
+            fields.append((contract.feedback_item(item.id), time, radios))
     for free in REACTION.instrument.free_text:
         box = w.Textarea(placeholder="Optional. Please do not write names.", layout=ui.WIDE)
         parts += [ui.paragraph(free.text), box]
-        fields.append((free.id, None, box))
+        fields.append((contract.feedback_item(free.id), None, box))
     send = ui.button("Send my feedback")
     note = ui.notice()
 
@@ -82,7 +82,7 @@ def feedback_panel(seat: ui.Seat) -> w.VBox:
         too_long = [item for item, value, _ in answers if len(value) > TEXT_LIMIT]
         if too_long:
             return note.say(f"Please keep each comment under {TEXT_LIMIT} characters.", "error")
-        seat.add("feedback", answers)
+        seat.add(contract.FEEDBACK, answers)
         send.disabled = True
         return "Received. Thank you: your feedback shapes the next session."
 

@@ -11,6 +11,7 @@ import threading
 
 import ipywidgets as w
 
+from .. import contract
 from ..bank import load_all
 from ..quiz import Quiz
 from . import ui
@@ -45,7 +46,8 @@ def livequiz_panel(seat: ui.Seat, poll_seconds: float = POLL_SECONDS) -> w.VBox:
     def record(answer) -> str | None:
         if answer.question_id in state["answered"]:
             return None  # later tries are for learning; the room counts the first answer
-        seat.add("quiz", [(answer.question_id, "|".join(answer.chosen))])
+        item = contract.quiz_item(answer.question_id)
+        seat.add(contract.QUIZ, [(item, contract.join_choices(answer.chosen))])
         state["answered"].add(answer.question_id)
         return "Received."
 

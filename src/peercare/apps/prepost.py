@@ -9,8 +9,8 @@ hash of the code), so a person's "pre" answers in the first session's export and
 answers in the last one's line up in the evaluation kit. The code also counterbalances the
 forms: half the codes take form A first and B last, half the other way round.
 
-Shared names (store app name, time points, token format) live in the constants below, in
-one place, so they can move into the live-session contract unchanged.
+Shared names (store app name, time points, token format) are the live-session contract's
+(:mod:`peercare.contract`).
 """
 
 from __future__ import annotations
@@ -20,16 +20,12 @@ import re
 
 import ipywidgets as w
 
+from ..contract import PREPOST as APP
+from ..contract import PREPOST_TIMES as TIMES
+from ..contract import PREPOST_TOKEN_PREFIX as TOKEN_PREFIX
+from ..contract import PREPOST_TOKEN_SALT as TOKEN_SALT
 from ..prepost_forms import FORM_NAMES, load_forms
 from . import ui
-
-# -- shared names (the store, the session export and the evaluation kit use these) ----------
-APP = "prepost"  # the store's app name; the export's ``app`` column
-TIMES = ("pre", "post")  # the export's ``time`` column; the knowledge instrument's times
-TOKEN_PREFIX = "pp-"  # respondent token: TOKEN_PREFIX + 20 hex digits of sha256(code)
-TOKEN_SALT = "peercare-prepost-v1:"
-# Item ids are the form items' ids: ``p<form>-<chapter>-<objective>`` (pa-coping-2).
-# -------------------------------------------------------------------------------------------
 
 CODE_MIN = 4
 CODE_MAX = 40

@@ -1,6 +1,6 @@
 """Scenario practice: walk through a branching situation from the field. Each choice gets
 feedback and leads on; the facilitator's dashboard shows how the room chose (small groups
-hidden). Stored item names: ``<scenario id>:<step id>``, answer = the choice id."""
+hidden). Stored item names: :func:`peercare.contract.scenario_item`, answer = the choice id."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import html
 
 import ipywidgets as w
 
+from .. import contract
 from ..scenarios import load_all_scenarios
 from . import ui
 
@@ -37,7 +38,7 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
             if options.value is None:
                 return note.say("Pick one of the choices first.", "error")
             said_back, next_id = sc.choose(step.id, options.value)
-            seat.add("scenario", [(f"{sc.id}:{step.id}", options.value)])
+            seat.add(contract.SCENARIO, [(contract.scenario_item(sc.id, step.id), options.value)])
             if next_id is None:
                 closing = sc.closing(step.id) or ""
                 stage.children = [w.HTML(

@@ -116,8 +116,11 @@ class JoinBox(w.VBox):
         if not self.code.value:
             self.code.value = query_code()
 
-    def _join(self) -> str:
-        info = self.store.open_session(self.code.value)
+    def _join(self) -> str | None:
+        if getattr(self, "joined", False):
+            return None  # a page joins once (the button is gone; a forged click does nothing)
+        info = self.store.join_session(self.code.value)
+        self.joined = True
         self.on_join(info)
         return f"You joined “{info.title}”. No name is kept."
 
@@ -141,7 +144,7 @@ class Seat:
 
 
 def seat_for(store, session) -> Seat:
-    from ..live import new_respondent
+    from ..codes import new_respondent
 
     return Seat(store, session, new_respondent())
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..bank import Bank, Question
+from ..contract import join_choices
 from ..instruments import InstrumentError, load_instrument
 from ..paths import project_root
 from .errors import DemoDataError
@@ -72,7 +73,7 @@ def _wrong_answers(q: Question) -> list[str]:
         return wrong
     variants = [sorted(set(correct) - {c}) for c in correct if len(correct) > 1]
     variants += [sorted(set(correct) | {w}) for w in wrong]
-    return ["|".join(v) for v in variants]
+    return [join_choices(v) for v in variants]
 
 
 def _answer(rng, q: Question, ability: np.ndarray, slope: float, blank: float) -> np.ndarray:
@@ -81,9 +82,7 @@ def _answer(rng, q: Question, ability: np.ndarray, slope: float, blank: float) -
     right = rng.random(len(ability)) < _sigmoid(slope * ability - b)
     wrong = _wrong_answers(q)
     weights = rng.dirichlet(np.full(len(wrong), 0.8))
-    out = np.where(
-        right, "|".join(sorted(q.correct_ids)), rng.choice(wrong, len(ability), p=weights)
-    )
+    out = np.where(right, join_choices(q.correct_ids), rng.choice(wrong, len(ability), p=weights))
     return np.where(rng.random(len(ability)) < blank, "", out)
 
 

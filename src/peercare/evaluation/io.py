@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..contract import CHOICE_SEP, split_choices
 from ..instruments import Instrument, load_instrument, normalize_choice
 from .errors import DataError
 
@@ -59,10 +60,11 @@ def _rows(rows, limit: int = 8) -> str:
 
 
 def read_table(
-    source: str | Path | pd.DataFrame, name: str | None = None
+    source: str | Path | pd.DataFrame, name: str | None = None, *, strip: bool = True
 ) -> tuple[pd.DataFrame, str]:
-    """A frame of stripped text cells plus the spreadsheet row number in ``_row`` (a data
-    frame's own ``_row`` is kept: rows picked out of a file keep their numbers)."""
+    """A frame of text cells (stripped unless ``strip=False``) plus the spreadsheet row
+    number in ``_row`` (a data frame's own ``_row`` is kept: rows picked out of a file keep
+    their numbers)."""
     if isinstance(source, pd.DataFrame):
         frame, name = source.copy(), name or "<data frame>"
         rows = frame.pop(ROW).to_numpy() if ROW in frame else np.arange(len(frame)) + 2
@@ -83,7 +85,8 @@ def read_table(
         except pd.errors.ParserError as exc:
             raise DataError([f"{name}: not a readable CSV file: {exc}"]) from None
     frame.columns = [c.strip() for c in frame.columns]
-    frame = frame.apply(lambda s: s.str.strip())
+    if strip:
+        frame = frame.apply(lambda s: s.str.strip())
     frame[ROW] = np.arange(len(frame)) + 2 if rows is None else rows
     return frame, name
 
@@ -153,11 +156,14 @@ def _check_values(cells: pd.DataFrame, inst: Instrument, name: str) -> tuple[pd.
         if item.is_choice:  # few distinct answers: check each once
             norm = {v: normalize_choice(v) for v in part["response"].unique()}
             fits = {
-                v: set(n.split("|")) <= set(item.options) and (item.multiple or "|" not in n)
+                v: set(split_choices(n)) <= set(item.options)
+                and (item.multiple or CHOICE_SEP not in n)
                 for v, n in norm.items()
             }
             ok = part["response"].map(fits).astype(bool)
-            rule = f"one of {'|'.join(item.options)}" + (" (several joined by |)" * item.multiple)
+            rule = f"one of {CHOICE_SEP.join(item.options)}" + (
+                f" (several joined by {CHOICE_SEP})" * item.multiple
+            )
             good = part["response"].map(norm)
         else:
             num = pd.to_numeric(part["response"], errors="coerce")
@@ -208,12 +214,14 @@ def load_responses(
     name: str | None = None,
     *,
     every_item: bool = True,
+    strip: bool = True,
 ) -> Responses:
     """Read, check and convert one instrument's data (wide or long layout); ``name`` is
     what messages call a data frame. ``every_item=False`` accepts items nobody answered
-    (a live quiz asks a few of the banks' questions)."""
+    (a live quiz asks a few of the banks' questions). ``strip=False`` keeps every cell as
+    it is (session exports: free text comes back exactly as it was written)."""
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
-    frame, name = read_table(source, name)
+    frame, name = read_table(source, name, strip=strip)
     long = {"item", "response"} <= set(frame.columns)
     allowed = set(META) | ({"item", "response"} if long else set(inst.columns))
     what = f"the columns of {inst.id!r} are {', '.join(inst.columns)}"
@@ -369,13 +377,15 @@ def open_data(folder: str | Path | None = None, banks=None) -> Dataset:
 
 def _add_session_exports(data: Dataset, banks) -> list[str]:
     """Add the folder's live-session exports (:mod:`.sessions`) to the parts they hold."""
+    from ..contract import EVALUATION_PARTS
     from ..instruments import from_banks
-    from .sessions import PART_APP, combine, export_files, read_exports
+    from .sessions import combine, export_files, read_exports
 
     if not export_files(data.folder):
         return []
     instruments = {
-        p: from_banks(banks) if p == "quiz" else load_instrument(p, banks=banks) for p in PART_APP
+        p: from_banks(banks) if p == "quiz" else load_instrument(p, banks=banks)
+        for p in EVALUATION_PARTS
     }
     try:
         found, notes = read_exports(data.folder, instruments)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..contract import split_choices
 from .io import Responses, Scores
 from .stats import alpha_if_dropped, corr, cronbach_alpha, item_rest, rest_score
 from .suppression import DEFAULT_THRESHOLD
@@ -117,7 +118,7 @@ def analyse(
             picked = choices[item].to_numpy(dtype=object)[has]
             opts, right = key[item]
             for option in opts:
-                chose = np.array([option in str(c).split("|") for c in picked], dtype=float)
+                chose = np.array([option in split_choices(c) for c in picked], dtype=float)
                 rows.append(
                     (
                         item,

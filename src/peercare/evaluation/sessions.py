@@ -1,9 +1,10 @@
 """Live-session exports as evaluation data.
 
-The facilitator dashboard's "Export responses (CSV)" and ``peercare session export`` write
-one file per session, ``session-<CODE>.csv``, with the columns
-``respondent_id,session,time,app,item,response``. Put those files in the data folder and
-:func:`peercare.evaluation.io.open_data` reads them too:
+The facilitator dashboard's export and ``peercare session export`` write one file per
+session (:func:`peercare.contract.export_name`) with the columns
+:data:`peercare.contract.EXPORT_COLUMNS`. Put those files in the data folder and
+:func:`peercare.evaluation.io.open_data` reads them too (the contract says which app's
+rows are which instrument, :data:`peercare.contract.EVALUATION_PARTS`):
 
 * ``feedback`` rows are the reaction survey and the retrospective ratings (the feedback app
   stores the instruments' own item ids);
@@ -22,36 +23,40 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..contract import (
+    EVALUATION_PARTS,
+    EXPORT_COLUMNS,
+    EXPORT_GLOB,
+    LIVE_ONLY,
+    QUIZ,
+    spreadsheet_text,
+)
 from ..instruments import Instrument
 from .errors import DataError
 from .io import GROUPS, NOT_GIVEN, ROW, Responses, _rows, load_responses, read_table
-
-EXPORT_GLOB = "session-*.csv"
-COLUMNS = ("respondent_id", "session", "time", "app", "item", "response")
-PART_APP = {
-    "reaction": "feedback",
-    "retrospective": "feedback",
-    "quiz": "quiz",
-    "knowledge": "prepost",  # peercare.apps.prepost.APP
-}
-LIVE_ONLY = ("checkin", "scenario")
-_FORMULA_GUARD = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 
 def export_files(folder: Path) -> list[Path]:
     return sorted(Path(folder).glob(EXPORT_GLOB))
 
 
-def _read_export(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    frame, name = read_table(path)
+def read_export(path: Path) -> tuple[pd.DataFrame, str]:
+    """A session export's rows exactly as they were stored: the spreadsheet guard taken
+    off every cell (:func:`peercare.contract.spreadsheet_text`), nothing stripped."""
+    frame, name = read_table(path, strip=False)
     columns = [c for c in frame.columns if c != ROW]
-    if tuple(columns) != COLUMNS:
-        raise DataError([f"{name}: not a session export; its header should be {','.join(COLUMNS)}"])
-    # The store writes ' before a cell a spreadsheet would run as a formula; take it off.
-    guarded = frame["response"].str.startswith(_FORMULA_GUARD)
-    frame.loc[guarded, "response"] = frame.loc[guarded, "response"].str[1:]
+    if tuple(columns) != EXPORT_COLUMNS:
+        header = ",".join(EXPORT_COLUMNS)
+        raise DataError([f"{name}: not a session export; its header should be {header}"])
+    for column in EXPORT_COLUMNS:
+        frame[column] = frame[column].map(spreadsheet_text)
+    return frame, name
+
+
+def _read_export(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    frame, name = read_export(path)
     problems = []
-    known = set(PART_APP.values()) | set(LIVE_ONLY)
+    known = set(EVALUATION_PARTS.values()) | set(LIVE_ONLY)
     for app, rows in frame[~frame["app"].isin(known)].groupby("app", sort=False)[ROW]:
         problems.append(f"{name}: {_rows(rows)}: app {app!r} is not one the kit exports")
     return frame, problems
@@ -81,7 +86,7 @@ def read_exports(
         live_only += int(frame["app"].isin(LIVE_ONLY).sum())
         claimed = pd.Series(False, index=frame.index)
         for part, inst in instruments.items():
-            mine = (frame["app"] == PART_APP[part]) & frame["item"].isin(inst.columns)
+            mine = (frame["app"] == EVALUATION_PARTS[part]) & frame["item"].isin(inst.columns)
             claimed |= mine
             if not mine.any():
                 continue
@@ -89,11 +94,17 @@ def read_exports(
             if not inst.times:
                 rows = rows.drop(columns="time")
             try:
-                found = load_responses(rows, inst, name=str(path), every_item=part != "quiz")
+                found = load_responses(
+                    rows,
+                    inst,
+                    name=str(path),
+                    every_item=EVALUATION_PARTS[part] != QUIZ,
+                    strip=False,
+                )
                 parts.setdefault(part, []).append(found)
             except DataError as exc:
                 problems += exc.problems
-        stray = frame[frame["app"].isin(PART_APP.values()) & ~claimed]
+        stray = frame[frame["app"].isin(EVALUATION_PARTS.values()) & ~claimed]
         for item, rows in stray.groupby("item", sort=False)[ROW]:
             problems.append(f"{path}: {_rows(rows)}: item {item!r} is in no instrument")
     if problems:

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from .. import live
+
 DEFAULT_THRESHOLD = 5
 HIDDEN = "hidden"
 TOTAL = "Total"
@@ -34,23 +36,11 @@ def explain(threshold: int = DEFAULT_THRESHOLD) -> str:
 
 
 def protect_line(sizes, threshold: int = DEFAULT_THRESHOLD, hidden=None, prefer=None) -> np.ndarray:
-    """Which groups of one breakdown to hide, given their sizes and a shown total.
-
-    ``hidden`` marks groups already hidden (for another reason); the result includes them.
-    Complements are the smallest visible groups, those marked ``prefer`` first.
-    """
-    sizes = np.asarray(sizes, dtype=float)
-    hide = np.zeros(len(sizes), bool) if hidden is None else np.array(hidden, dtype=bool)
-    if 0 < sizes.sum() < threshold:
-        return np.ones(len(sizes), bool)
-    hide |= (sizes > 0) & (sizes < threshold)
-    while hide.any() and (hide.sum() == 1 or sizes[hide].sum() < threshold):
-        candidates = np.where(~hide & (sizes > 0))[0]
-        if not len(candidates):
-            break
-        first = np.zeros(len(sizes), bool) if prefer is None else np.asarray(prefer, bool)
-        hide[min(candidates, key=lambda k: (not first[k], sizes[k]))] = True
-    return hide
+    """Which groups of one breakdown to hide, given their sizes and a shown total: the
+    dashboard's rule, :func:`peercare.live.protect_line`, as a boolean array."""
+    flags = [None if f is None else np.asarray(f, dtype=bool).tolist() for f in (hidden, prefer)]
+    sizes = np.asarray(sizes, dtype=float).tolist()
+    return np.array(live.protect_line(sizes, threshold, *flags), dtype=bool)
 
 
 def _lines(shape: tuple[int, int]):

@@ -4,10 +4,9 @@ See :mod:`peercare.store.api` for the rules and :mod:`peercare.store.db` for whe
 data lives (SQLite by default, PostgreSQL with ``PEERCARE_DB_URL``).
 """
 
+from ..contract import APPS, EXPORT_COLUMNS, spreadsheet_safe
 from ..paths import DATA_ENV
 from .api import (
-    APPS,
-    CSV_COLUMNS,
     InputRefused,
     NotAuthorized,
     SessionInfo,
@@ -15,13 +14,12 @@ from .api import (
     Store,
     StoreUnavailable,
     check_answer,
-    spreadsheet_safe,
 )
 from .db import DB_ENV, HEAD
 
 __all__ = [
     "APPS",
-    "CSV_COLUMNS",
+    "EXPORT_COLUMNS",
     "DATA_ENV",
     "DB_ENV",
     "HEAD",

@@ -15,7 +15,7 @@ right-to-left marks, emoji) is stored exactly as given, through bound parameters
 checks that a choice is one of its options; the store checks lengths and ids.
 
 ``respondent``: the apps make one random token per participant page (kernel) with
-:func:`peercare.live.new_respondent` and pass it with every answer. It links one person's
+:func:`peercare.codes.new_respondent` and pass it with every answer. It links one person's
 answers (for the evaluation's then/now pairs, and so a changed answer counts once in the
 dashboard) without saying who they are: it is never shown to the participant, never
 stored in the browser, and a new visit gets a new token. Without one, the store makes a
@@ -35,35 +35,40 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from .. import live
+from .. import codes, contract
+from ..contract import ANSWER_MAX, APPS, EXPORT_COLUMNS, spreadsheet_safe
 from ..schema import ProblemsError
 from . import db
 from .models import (
-    ANSWER_MAX,
     ITEM_MAX,
     RESPONDENT_MAX,
     STATE_NAME_MAX,
     TIME_MAX,
     TITLE_MAX,
+    joins,
     now,
     responses,
     session_state,
     sessions,
 )
 
-APPS = ("checkin", "quiz", "scenario", "feedback", "prepost")  # prepost: apps/prepost.py APP
-THRESHOLD_MIN, THRESHOLD_MAX = 2, 100
 ITEM_ID = re.compile(rf"^[a-z0-9][a-z0-9_.:/-]{{0,{ITEM_MAX - 1}}}$")
 STATE_NAME = re.compile(rf"^[a-z0-9][a-z0-9_.:/-]{{0,{STATE_NAME_MAX - 1}}}$")
 TIME_ID = re.compile(rf"^[a-z0-9][a-z0-9_-]{{0,{TIME_MAX - 1}}}$")
 RESPONDENT_ID = re.compile(rf"^[A-Za-z0-9_-]{{6,{RESPONDENT_MAX}}}$")
-CSV_COLUMNS = ("respondent_id", "session", "time", "app", "item", "response")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A key hash to check a key against when there is no session, so that a wrong code
+    takes as long as a wrong key (the time would tell a real code from a made-up one)."""
+    return codes.hash_key("not-a-key")
 
 
 class InputRefused(ProblemsError):
@@ -106,8 +111,8 @@ def _info(row) -> SessionInfo:
 
 
 def _not_found(code: object) -> SessionNotFound:
-    shown = live.normalize_code(code)
-    if shown and len(shown) <= 12 and all(c in live.ALPHABET for c in shown):
+    shown = codes.normalize_code(code)
+    if shown and len(shown) <= 12 and all(c in codes.ALPHABET for c in shown):
         return SessionNotFound(
             f"No open session with code {shown}. Check the code with your facilitator; "
             "the session may have ended."
@@ -174,17 +179,13 @@ def check_title(title: object) -> str:
 def check_threshold(threshold: object) -> int:
     if isinstance(threshold, bool) or not isinstance(threshold, int):
         raise InputRefused("The anonymity threshold must be a whole number.")
-    if not THRESHOLD_MIN <= threshold <= THRESHOLD_MAX:
+    low, high = contract.THRESHOLD_MIN, contract.THRESHOLD_MAX
+    if not low <= threshold <= high:
         raise InputRefused(
-            f"The anonymity threshold must be from {THRESHOLD_MIN} to {THRESHOLD_MAX} "
-            f"(default 5): counts of fewer people than this are hidden."
+            f"The anonymity threshold must be from {low} to {high} (default "
+            f"{contract.THRESHOLD_DEFAULT}): counts of fewer people than this are hidden."
         )
     return threshold
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A cell that a spreadsheet shows as text: ``'`` before a leading = + - @ tab or CR."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
 class Store:
@@ -249,11 +250,13 @@ class Store:
             yield conn
 
     # -- facilitator -----------------------------------------------------------------------
-    def create_session(self, title: str, threshold: int = 5) -> tuple[SessionInfo, str]:
+    def create_session(
+        self, title: str, threshold: int = contract.THRESHOLD_DEFAULT
+    ) -> tuple[SessionInfo, str]:
         """A new open session; returns its info and the facilitator key (shown once)."""
         title, threshold = check_title(title), check_threshold(threshold)
-        key = live.new_key()
-        key_hash = live.hash_key(key)  # slow on purpose: before taking the write lock
+        key = codes.new_key()
+        key_hash = codes.hash_key(key)  # slow on purpose: before taking the write lock
         for _ in range(20):
             try:
                 with self._write() as conn:
@@ -262,7 +265,7 @@ class Store:
                         .scalars()
                         .all()
                     )
-                    code = live.new_code(open_codes)
+                    code = codes.new_code(open_codes)
                     created = now()
                     result = conn.execute(
                         insert(sessions).values(
@@ -284,24 +287,25 @@ class Store:
         raise StoreUnavailable("Could not find a free session code; please try again.")
 
     def _tag(self, key: str) -> bytes:
-        return hmac.digest(self._pepper, live.normalize_code(key).encode(), "sha256")
+        return hmac.digest(self._pepper, codes.normalize_code(key).encode(), "sha256")
 
     def _facilitator_row(self, conn, code: str, key: str):
         """The session with this code whose key matches (open first, then newest)."""
-        norm = live.normalize_code(code)
+        norm = codes.normalize_code(code)
         rows = conn.execute(
             select(sessions)
             .where(sessions.c.code == norm)
             .order_by(sessions.c.closed.is_(None).desc(), sessions.c.id.desc())
         ).all()
         if not rows:
-            shown = norm if live.is_code(norm) else "like that"
+            codes.check_key(str(key), _dummy_hash())  # as slow as a wrong key: no timing hint
+            shown = norm if codes.is_code(norm) else "like that"
             raise SessionNotFound(f"No session with code {shown}.")
         if not isinstance(key, str) or not key.strip():
             raise NotAuthorized("Enter the facilitator key for this session.")
         tag = self._tag(key)
         for row in rows:
-            if (row.id, tag) in self._verified or live.check_key(key, row.key_hash):
+            if (row.id, tag) in self._verified or codes.check_key(key, row.key_hash):
                 self._verified.add((row.id, tag))
                 return row
         raise NotAuthorized(
@@ -327,8 +331,8 @@ class Store:
     # -- participant -----------------------------------------------------------------------
     def open_session(self, code: str) -> SessionInfo:
         """Join: the open session with this code (case, spaces and dashes do not matter)."""
-        norm = live.normalize_code(code)
-        if not live.is_code(norm):
+        norm = codes.normalize_code(code)
+        if not codes.is_code(norm):
             raise _not_found(code)
         with self._read() as conn:
             row = conn.execute(
@@ -336,6 +340,20 @@ class Store:
             ).first()
         if row is None:
             raise _not_found(norm)
+        return _info(row)
+
+    def join_session(self, code: str) -> SessionInfo:
+        """:meth:`open_session`, and count one more page in (a time, nothing about who)."""
+        norm = codes.normalize_code(code)
+        if not codes.is_code(norm):
+            raise _not_found(code)
+        with self._write() as conn:
+            row = conn.execute(
+                select(sessions).where(and_(sessions.c.code == norm, sessions.c.closed.is_(None)))
+            ).first()
+            if row is None:
+                raise _not_found(norm)
+            conn.execute(insert(joins).values(session_id=row.id, joined=now()))
         return _info(row)
 
     def add_response(
@@ -350,7 +368,7 @@ class Store:
     ) -> int:
         """Store one answer and return its row id once it is COMMITTED.
 
-        ``respondent``: the participant's token (:func:`peercare.live.new_respondent`);
+        ``respondent``: the participant's token (:func:`peercare.codes.new_respondent`);
         ``time``: the time point for the evaluation (``then``/``now``, ``pre``/``post``).
         """
         return self.add_responses(code, app, [(item, answer)], respondent=respondent, time=time)[0]
@@ -392,10 +410,10 @@ class Store:
         if not rows:
             raise InputRefused("There is nothing to send yet. Please answer something first.")
         if respondent is None:
-            respondent = live.new_respondent()
+            respondent = codes.new_respondent()
         respondent = _check_id(respondent, RESPONDENT_ID, "participant token")
-        norm = live.normalize_code(code)
-        if not live.is_code(norm):
+        norm = codes.normalize_code(code)
+        if not codes.is_code(norm):
             raise _not_found(code)
         ids = []
         with self._write() as conn:
@@ -450,8 +468,8 @@ class Store:
     def get_state(self, code: str, name: str) -> str | None:
         """A piece of shared session state, or ``None`` when never set. Anyone with the code
         may read it (the open session with the code, else the newest closed one)."""
-        norm = live.normalize_code(code)
-        if not live.is_code(norm) or not isinstance(name, str):
+        norm = codes.normalize_code(code)
+        if not codes.is_code(norm) or not isinstance(name, str):
             raise _not_found(code)
         with self._read() as conn:
             session_id = conn.execute(
@@ -501,13 +519,20 @@ class Store:
         ]
 
     def item_answers(self, code: str, key: str, app: str, item: str) -> list[str]:
-        """The latest answer of each participant to one item (what :func:`live.tally` counts)."""
+        """The latest answer of each participant to one item."""
         _, rows = self._rows(code, key, app, item)
         latest: dict[str, str] = {}
         for r in rows:  # oldest first: later answers replace earlier ones
             latest.pop(r.respondent, None)
             latest[r.respondent] = r.answer
         return list(latest.values())
+
+    def joined(self, code: str, key: str) -> int:
+        """How many participant pages have joined the session."""
+        with self._read() as conn:
+            session = self._facilitator_row(conn, code, key)
+            query = select(func.count()).where(joins.c.session_id == session.id)
+            return int(conn.execute(query).scalar_one())
 
     def count(self, code: str, key: str, app: str | None = None) -> int:
         """How many answers the session has (of one app, with ``app``)."""
@@ -521,15 +546,16 @@ class Store:
     def export_csv(self, code: str, key: str, app: str | None = None) -> str:
         """The session's answers as CSV text, safe to open in a spreadsheet.
 
-        Columns: ``respondent_id,session,time,app,item,response``: the long layout of
+        Columns: :data:`peercare.contract.EXPORT_COLUMNS`: the long layout of
         :mod:`peercare.evaluation.io` plus ``app``. To load one instrument, keep its items'
-        rows and drop ``app``. Cells that a spreadsheet would run as a formula (starting
-        with = + - @ tab or CR) get a leading ``'``.
+        rows and drop ``app``. Every cell goes through
+        :func:`peercare.contract.spreadsheet_safe` (cells a spreadsheet would run as a
+        formula get a leading ``'``; :func:`peercare.contract.spreadsheet_text` undoes it).
         """
         session, rows = self._rows(code, key, app)
         out = io.StringIO(newline="")
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(EXPORT_COLUMNS)
         for r in rows:
             cells = (r.respondent, session.code, r.time or "", r.app, r.item, r.answer)
             writer.writerow([spreadsheet_safe(c) for c in cells])

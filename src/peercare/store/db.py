@@ -28,7 +28,7 @@ DB_ENV = "PEERCARE_DB_URL"
 DB_FILE = "sessions.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
-HEAD = "0002"
+HEAD = "0003"
 """The newest migration's revision; a test keeps it equal to Alembic's head."""
 BUSY_TIMEOUT_MS = 30_000
 WRITE = "peercare_write"  # execution option: this transaction writes (SQLite: IMMEDIATE)

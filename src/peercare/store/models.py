@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from ..contract import ANSWER_MAX
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -41,7 +43,6 @@ APP_MAX = 16
 ITEM_MAX = 64
 TIME_MAX = 16
 RESPONDENT_MAX = 64
-ANSWER_MAX = 2000
 STATE_NAME_MAX = 64
 
 
@@ -119,4 +120,15 @@ session_state = Table(
     Column("name", String(STATE_NAME_MAX), primary_key=True),
     Column("value", String(ANSWER_MAX), nullable=False),
     Column("updated", UTCDateTime(), nullable=False),
+)
+
+# One participant page joining a session: when, and nothing else (not even the page's
+# token), so the dashboard can say how many phones are in.
+joins = Table(
+    "joins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("joined", UTCDateTime(), nullable=False),
+    Index(None, "session_id"),
 )
