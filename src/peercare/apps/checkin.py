@@ -35,7 +35,7 @@ def checkin_panel(seat: ui.Seat) -> w.VBox:
         answers = [("arrival", scale.value)]
         if word.value.strip():
             answers.append(("word", word.value.strip()))
-        seat.add("checkin", answers)
+        seat.add("checkin", answers, once="checkin")
         send.disabled = True
         return "Received. Thank you for checking in."
 

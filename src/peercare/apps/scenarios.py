@@ -32,12 +32,13 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
         options = w.RadioButtons(options=[(c.text, c.id) for c in step.choices], value=None,
                                  layout=ui.WIDE)  # fmt: skip
         go = ui.button("Choose")
+        once = (sc.id, state["walk"], step.id)  # a step counts once per walk
 
         def choose() -> str | None:
             if options.value is None:
                 return note.say("Pick one of the choices first.", "error")
             said_back, next_id = sc.choose(step.id, options.value)
-            seat.add("scenario", [(f"{sc.id}:{step.id}", options.value)])
+            seat.add("scenario", [(f"{sc.id}:{step.id}", options.value)], once=once)
             if next_id is None:
                 closing = sc.closing(step.id) or ""
                 stage.children = [w.HTML(
@@ -58,6 +59,7 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
 
     def begin() -> None:
         sc = scenarios[picker.value]
+        state["walk"] = state.get("walk", 0) + 1
         note.clear()
         intro = f"<p><em>{html.escape(sc.content_note)}</em></p>" if sc.content_note else ""
         state["header"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>{intro}")

@@ -10,8 +10,11 @@ import html
 import json
 import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import ipywidgets as w
@@ -75,6 +78,8 @@ def guarded(note: Notice, action: Callable[[], str | None]) -> None:
     """Run ``action``; show its success text, or the refusal, or a calm generic error."""
     try:
         done = action()
+    except AlreadySent:
+        note.say("Already sent. Thank you.", "ok")
     except ProblemsError as exc:
         note.say(str(exc), "error")
     except Exception:  # never show a traceback to a participant
@@ -122,22 +127,58 @@ class JoinBox(w.VBox):
         return f"You joined “{info.title}”. No name is kept."
 
 
+ROWS_PER_MINUTE = 120
+"""The most answers one page may store in a minute. A person sends a few (feedback is the
+largest: about 15 rows at once); the cap bounds a page that forges messages."""
+
+
+class AlreadySent(Exception):
+    """This page already sent that answer; nothing was stored again."""
+
+
 @dataclass(frozen=True)
 class Seat:
     """One participant page in one session: where answers go, and the random token that
-    groups this page's answers (so then/now ratings pair up) without saying who it is."""
+    groups this page's answers (so then/now ratings pair up) without saying who it is.
+
+    The kernel, not the browser, decides what is sent: a disabled button is disabled only
+    in the browser, and a forged click message reaches the kernel all the same. So each
+    ``once`` key is stored at most once per page, and a page stores at most
+    :data:`ROWS_PER_MINUTE` rows in any minute."""
 
     store: object
     session: object  # peercare.store.SessionInfo
     respondent: str
+    sent: set = field(default_factory=set, compare=False, repr=False)
+    _recent: deque = field(default_factory=deque, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def code(self) -> str:
         return self.session.code
 
-    def add(self, app: str, answers: list[tuple], **kwargs) -> None:
-        """Store answers in one transaction (all or none), tagged with this page's token."""
-        self.store.add_responses(self.code, app, answers, respondent=self.respondent, **kwargs)
+    def add(self, app: str, answers: list[tuple], *, once: Hashable, **kwargs) -> None:
+        """Store answers in one transaction (all or none), tagged with this page's token.
+
+        ``once``: what may be sent only once from this page (``"feedback"``, a question id,
+        a scenario step); :class:`AlreadySent` when it was. Over the rate cap:
+        :class:`InputRefused` with a message for the participant."""
+        from ..store import InputRefused
+
+        with self._lock:  # one at a time: two clicks cannot both pass the checks
+            if (app, once) in self.sent:
+                raise AlreadySent(once)
+            clock = time.monotonic()
+            while self._recent and clock - self._recent[0] >= 60:
+                self._recent.popleft()
+            if len(self._recent) + len(answers) > ROWS_PER_MINUTE:
+                raise InputRefused(
+                    "That is a lot of answers in one minute. Please wait a minute and send "
+                    "it again."
+                )
+            self.store.add_responses(self.code, app, answers, respondent=self.respondent, **kwargs)
+            self.sent.add((app, once))
+            self._recent.extend([clock] * len(answers))
 
 
 def seat_for(store, session) -> Seat:
