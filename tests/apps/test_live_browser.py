@@ -78,7 +78,7 @@ def test_facilitator_and_three_participants(browser, apps_url):
         box = page.locator(".pcq fieldset").first
         box.wait_for(timeout=15_000)
         box.locator("input").first.check()
-        box.get_by_role("button", name="Check answer").click()
+        box.get_by_role("button", name="Send my answer").click()
         page.get_by_text("Your answer is in").wait_for()
     fac.get_by_role("button", name="Reveal the answer").click()
     fac.get_by_text("(right)").wait_for(timeout=15_000)

@@ -14,16 +14,14 @@ from . import ui
 
 def scenario_panel(seat: ui.Seat) -> w.VBox:
     scenarios = {sc.id: sc for sc in load_all_scenarios()}
-    picker = w.Dropdown(
-        options=[(sc.title, sc.id) for sc in scenarios.values()],
-        description="Situation",
-        style={"description_width": "initial"},
-        layout=ui.WIDE,
+    # Radio buttons, not a menu: a phone's menu cuts a long title off.
+    picker = w.RadioButtons(
+        options=[(sc.title, sc.id) for sc in scenarios.values()], layout=ui.WIDE
     )
     start = ui.button("Start")
     stage = w.VBox(layout=ui.WIDE)
     note = ui.notice()
-    chooser = w.VBox([picker, start], layout=ui.WIDE)
+    chooser = w.VBox([ui.heading("Pick a situation", 3), picker, start], layout=ui.WIDE)
     state = {}
 
     def show_step(sc, step_id: str, feedback: str = "") -> None:
@@ -60,13 +58,18 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
     def begin() -> None:
         sc = scenarios[picker.value]
         state["walk"] = state.get("walk", 0) + 1
+        chooser.layout.display = "none"  # on a phone the situation starts at the top
         note.clear()
         intro = f"<p><em>{html.escape(sc.content_note)}</em></p>" if sc.content_note else ""
         state["header"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>{intro}")
         show_step(sc, sc.start)
 
     restart = ui.button("Try another situation", primary=False)
-    restart.on_click(lambda _: setattr(stage, "children", []))
+    def again() -> None:
+        stage.children = []
+        chooser.layout.display = None
+
+    restart.on_click(lambda _: again())
     start.on_click(lambda _: ui.guarded(note, begin))
     return w.VBox([chooser, stage, note], layout=ui.WIDE)
 
