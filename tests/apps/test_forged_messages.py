@@ -78,7 +78,10 @@ def test_forged_clicks_store_each_answer_once(tmp_path):
     by_app = {app: [r for r in rows if r["app"] == app] for app in ("checkin", "feedback",
                                                                     "quiz", "scenario")}  # fmt: skip
     assert {app: len(found) for app, found in by_app.items()} == {
-        "checkin": 1, "feedback": 1, "quiz": 1, "scenario": 1
+        "checkin": 1,
+        "feedback": 1,
+        "quiz": 1,
+        "scenario": 1,
     }, rows
     assert by_app["quiz"][0]["answer"] == "b"
     assert len({r["respondent"] for r in rows}) == 1

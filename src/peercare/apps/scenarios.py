@@ -65,6 +65,7 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
         show_step(sc, sc.start)
 
     restart = ui.button("Try another situation", primary=False)
+
     def again() -> None:
         stage.children = []
         chooser.layout.display = None
