@@ -88,6 +88,7 @@ def test_facilitator_and_three_participants(browser, apps_url):
     for _, page in people:
         page.get_by_role("tab", name="Scenarios").click()
         page.get_by_role("button", name="Start").click()
+        page.get_by_role("button", name="Choose").wait_for()
         page.locator(".widget-radio-box:visible label").first.click()
         page.get_by_role("button", name="Choose").click()
         page.get_by_role("tab", name="Feedback").click()
