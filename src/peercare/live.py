@@ -32,6 +32,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0, O, 1, I, L
 CODE_LENGTH = 6
+PUBLIC_CODE_LENGTH = 8
+"""For a session on the internet (``peercare serve --public-url``): 31**8 codes, about
+950,000 times as many as there are 6-character ones, so guessing one is hopeless."""
+CODE_LENGTH_ENV = "PEERCARE_CODE_LENGTH"  # the store's new codes: 6 (default) or 8
 KEY_LENGTH = 12
 OTHER = "(other answers)"
 """The one bucket for answers that are not listed: rare free-text answers, or an answer
@@ -49,9 +53,11 @@ def normalize_code(text: object) -> str:
     return "".join(text.split()).replace("-", "").replace("\u2010", "").upper()
 
 
-def is_code(text: str, length: int = CODE_LENGTH) -> bool:
-    """Whether ``text`` (already normalized) could be a code of ``length`` characters."""
-    return len(text) == length and all(c in ALPHABET for c in text)
+def is_code(text: str, length: int | None = None) -> bool:
+    """Whether ``text`` (already normalized) could be a code of ``length`` characters
+    (without ``length``: of either length the kit makes)."""
+    lengths = (CODE_LENGTH, PUBLIC_CODE_LENGTH) if length is None else (length,)
+    return len(text) in lengths and all(c in ALPHABET for c in text)
 
 
 def new_code(

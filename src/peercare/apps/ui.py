@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -96,14 +97,28 @@ def query_code() -> str:
     return (parse_qs(query).get("code") or [""])[0][:16]
 
 
+FREE_TRIES = 3
+MAX_WAIT = 60
+
+
+def join_wait(failures: int) -> int:
+    """Seconds a page waits after ``failures`` wrong codes in a row: none for the first
+    :data:`FREE_TRIES` (people mistype), then 1, 2, 4, … up to :data:`MAX_WAIT`. One page
+    can then try about a code a minute instead of 145 a second."""
+    return 0 if failures < FREE_TRIES else min(MAX_WAIT, 2 ** (failures - FREE_TRIES))
+
+
 class JoinBox(w.VBox):
-    """Enter a session code; on success calls ``on_join(session_info)``."""
+    """Enter a session code; on success calls ``on_join(session_info)``. Wrong codes in a
+    row make the page wait before it checks another (see :func:`join_wait`): the kernel
+    keeps the count, so forged messages cannot skip it."""
 
     def __init__(self, store, on_join: Callable, **kwargs):
         self.store, self.on_join = store, on_join
+        self.failures, self.next_try, self.joined = 0, 0.0, False
         self.code = w.Text(
             description="Session code",
-            placeholder="e.g. K7QP",
+            placeholder="e.g. K7QP2M",
             value=query_code(),
             layout={"width": "auto", "max_width": "20rem"},
             style={"description_width": "initial"},
@@ -122,7 +137,28 @@ class JoinBox(w.VBox):
             self.code.value = query_code()
 
     def _join(self) -> str:
-        info = self.store.open_session(self.code.value)
+        from ..store import InputRefused, SessionNotFound
+
+        if self.joined:  # one seat per page: a new one would be a new token, a fresh count
+            raise InputRefused("This page has joined already.")
+        wait = self.next_try - time.monotonic()
+        if wait > 0:
+            raise InputRefused(
+                f"Too many codes that did not work. Please wait {math.ceil(wait)} seconds, "
+                "check the code with your facilitator, and try again."
+            )
+        try:
+            info = self.store.open_session(self.code.value)
+        except SessionNotFound as exc:
+            self.failures += 1
+            pause = join_wait(self.failures)
+            self.next_try = time.monotonic() + pause
+            if pause:
+                raise SessionNotFound(
+                    [*exc.problems, f"You can try again in {pause} seconds."]
+                ) from None
+            raise
+        self.failures, self.joined = 0, True
         self.on_join(info)
         return f"You joined “{info.title}”. No name is kept."
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import hmac
 import io
+import os
 import re
 import secrets
 import threading
@@ -182,6 +183,15 @@ def check_threshold(threshold: object) -> int:
     return threshold
 
 
+def _code_length(length: int | None) -> int:
+    if length is None:
+        length = os.environ.get(live.CODE_LENGTH_ENV) or live.CODE_LENGTH
+    lengths = (live.CODE_LENGTH, live.PUBLIC_CODE_LENGTH)
+    if str(length) not in map(str, lengths):
+        raise InputRefused(f"A session code has {' or '.join(map(str, lengths))} characters.")
+    return int(length)
+
+
 def spreadsheet_safe(cell: str) -> str:
     """A cell that a spreadsheet shows as text: ``'`` before a leading = + - @ tab or CR."""
     return "'" + cell if cell.startswith(FORMULA_START) else cell
@@ -249,9 +259,15 @@ class Store:
             yield conn
 
     # -- facilitator -----------------------------------------------------------------------
-    def create_session(self, title: str, threshold: int = 5) -> tuple[SessionInfo, str]:
-        """A new open session; returns its info and the facilitator key (shown once)."""
+    def create_session(
+        self, title: str, threshold: int = 5, code_length: int | None = None
+    ) -> tuple[SessionInfo, str]:
+        """A new open session; returns its info and the facilitator key (shown once).
+
+        ``code_length``: 6, or 8 for a session on the internet; by default
+        ``$PEERCARE_CODE_LENGTH`` (``peercare serve --public-url`` sets 8), else 6."""
         title, threshold = check_title(title), check_threshold(threshold)
+        code_length = _code_length(code_length)
         key = live.new_key()
         key_hash = live.hash_key(key)  # slow on purpose: before taking the write lock
         for _ in range(20):
@@ -262,7 +278,7 @@ class Store:
                         .scalars()
                         .all()
                     )
-                    code = live.new_code(open_codes)
+                    code = live.new_code(open_codes, length=code_length)
                     created = now()
                     result = conn.execute(
                         insert(sessions).values(
