@@ -12,13 +12,14 @@ guards for a session that strangers can reach.
 * Kernels: every app page starts (or takes) a kernel of about 70 MB. ``max_kernels``
   caps how many run at once, pooled ones included; a page load over the cap gets a short
   "too busy" page (503) instead of a kernel. A kernel handed to a page whose browser never
-  connects to it within ``connect_timeout`` seconds (a plain page load, a script) is
-  stopped then, instead of at the idle cull minutes later.
+  connects to it within ``connect_timeout`` seconds of receiving it (a plain page load,
+  a script) is stopped then, instead of at the idle cull minutes later.
 """
 
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from tornado.ioloop import PeriodicCallback
@@ -28,6 +29,7 @@ from traitlets import Float, Int, Unicode
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
+_page: ContextVar[CappedVoilaHandler] = ContextVar("peercare_page")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 KERNEL_MB = 100
 """What one app kernel is taken to need when the cap is sized from memory (measured: about
@@ -98,10 +100,14 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.finish(TOO_BUSY)
             return
         app.rendering += 1
+        self.kernel_ids: list[str] = []
+        token = _page.set(self)
         try:
             await super().get(path)
         finally:
+            _page.reset(token)
             app.rendering -= 1
+            app.delivered(self.kernel_ids)
 
 
 class PeercareVoila(Voila):
@@ -151,17 +157,16 @@ class PeercareVoila(Voila):
     def _watch_kernels(self, manager) -> None:
         """Note when a kernel is handed to a page (a pooled one taken, or one started for a
         page) and when a page connects to it. Wraps the manager's own methods."""
-        handed = self._handed
         start, connect = manager.start_kernel, manager.notify_connect
 
         async def start_kernel(*args, **kwargs):
             kernel_id = await start(*args, **kwargs)
             if (kwargs.get("env") or {}).get("VOILA_PREHEAT") != "True":  # not for the pool
-                handed[kernel_id] = time.monotonic()
+                self._hand(kernel_id)
             return kernel_id
 
         def notify_connect(kernel_id):
-            handed.pop(kernel_id, None)
+            self._handed.pop(kernel_id, None)
             return connect(kernel_id)
 
         manager.start_kernel, manager.notify_connect = start_kernel, notify_connect
@@ -170,10 +175,22 @@ class PeercareVoila(Voila):
 
             async def get_rendered_notebook(*args, **kwargs):
                 task, cache, kernel_id = await take(*args, **kwargs)
-                handed[kernel_id] = time.monotonic()
+                self._hand(kernel_id)
                 return task, cache, kernel_id
 
             manager.get_rendered_notebook = get_rendered_notebook
+
+    def _hand(self, kernel_id: str) -> None:
+        self._handed[kernel_id] = time.monotonic()
+        page = _page.get(None)
+        if page is not None:
+            page.kernel_ids.append(kernel_id)
+
+    def delivered(self, kernel_ids: list[str]) -> None:
+        """The page is sent: its connect time starts now (making it may take a while)."""
+        for kernel_id in kernel_ids:
+            if kernel_id in self._handed:
+                self._handed[kernel_id] = time.monotonic()
 
     async def _stop_unconnected(self) -> None:
         alive = set(self.kernel_manager.list_kernel_ids())

@@ -10,6 +10,7 @@ import time
 from benchmarks.widget_client import Participant
 from peercare.apps.checkin import SCALE
 from peercare.apps.state import QUIZ_CURRENT
+from peercare.live import ALPHABET
 from peercare.serve import live_session_args
 from peercare.store import Store
 
@@ -85,4 +86,52 @@ def test_forged_clicks_store_each_answer_once(tmp_path):
     }, rows
     assert by_app["quiz"][0]["answer"] == "b"
     assert len({r["respondent"] for r in rows}) == 1
+    store.close()
+
+
+def _note(p: Participant) -> str:
+    """The join box's message now (the newest notice that says anything)."""
+    for state in reversed(list(p.models.values())):
+        value = state.get("value", "")
+        if state.get("_model_name") == "HTMLModel" and "pc-notice pc-" in value:
+            return value
+    return ""
+
+
+def test_join_code_guessing_is_slowed_down(tmp_path):
+    """Forged Join clicks with wrong codes, as fast as the kernel answers: after three
+    the page waits (1 s, 2 s, 4 s, …) and checks nothing in between; then the right code
+    still works."""
+    store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
+    info, _ = store.create_session("Guess", threshold=3)
+    extra = live_session_args(APPS, pool=1, idle_timeout=0)
+
+    async def guess(url):
+        p = Participant(url, "participant.ipynb")
+        await p.open()
+        code = p.find("TextModel", description="Session code")
+        checked, waited = 0, 0
+        start = time.monotonic()
+        for n in range(40):
+            await p.set(code, value=f"ZZZZ{ALPHABET[n % 20]}{ALPHABET[n // 20]}")
+            await p.click("Join")
+            said = _note(p)
+            checked += "No open session" in said
+            waited += "Please wait" in said
+        elapsed = time.monotonic() - start
+        assert waited >= 40 - checked
+        # 3 free tries, then one per wait: 1 + 2 + 4 + ... seconds
+        assert 3 <= checked <= 3 + int(elapsed + 1).bit_length(), (checked, elapsed)
+        await p.set(code, value=info.code)
+        for _ in range(90):  # the wait is at most a minute
+            await p.click("Join")
+            if "You joined" in _note(p):
+                break
+            assert "Please wait" in _note(p)
+            await asyncio.sleep(1)
+        assert "You joined" in _note(p)
+        await p.close()
+
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        asyncio.run(guess(url))
     store.close()

@@ -12,6 +12,7 @@ import requests
 
 from benchmarks.widget_client import Participant
 from peercare.serve import guard_args, live_session_args
+from peercare.voila_app import memory_kernels
 
 from ..conftest import ROOT
 from ..voila import kernel_pids, voila_server
@@ -92,3 +93,11 @@ def test_pooled_and_connected_kernels_stay(tmp_path):
         asyncio.run(visit(url))
         # left: the pool (refilled twice) and the connected page; the plain load's is gone
         assert wait_for(lambda: len(kernel_pids(pid)) == 2, timeout * 8), kernel_pids(pid)
+
+
+def test_the_default_cap_is_sized_from_free_memory(tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       8000000 kB\nMemAvailable:   4096000 kB\n")
+    assert memory_kernels(str(meminfo), per_kernel_mb=100) == 40
+    meminfo.write_text("MemAvailable:   100000 kB\n")
+    assert memory_kernels(str(meminfo)) == 4  # never fewer than a small room needs
