@@ -1,6 +1,10 @@
 """Scenario practice: walk through a branching situation from the field. Each choice gets
 feedback and leads on; the facilitator's dashboard shows how the room chose (small groups
-hidden). Stored item names: ``<scenario id>:<step id>``, answer = the choice id."""
+hidden). Stored item names: ``<scenario id>:<step id>``, answer = the choice id.
+
+A page stores each step once per walk through a scenario (the kernel counts, so a forged
+second click on "Choose" stores nothing); walking the same scenario again stores the new
+choices too, and the dashboard counts each person's latest."""
 
 from __future__ import annotations
 
