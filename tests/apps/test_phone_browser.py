@@ -98,10 +98,13 @@ def browser(chromium_path):
         yield b
 
 
-def _phone(browser, url: str, code: str):
+def _phone(browser, url: str, code: str, look: bool = False):
     context = guarded_context(browser, **PHONE)
     page = context.new_page()
     page.goto(f"{url}/voila/render/participant.ipynb?code={code}")
+    page.get_by_role("button", name="Join").wait_for(timeout=60_000)
+    if look:  # the join screen
+        assert _look(page, "join") == []
     page.get_by_role("button", name="Join").click()
     page.get_by_text("You joined").first.wait_for(timeout=60_000)
     return context, page
@@ -123,7 +126,7 @@ def _tab(page, title: str):
 
 def test_every_tab_fits_a_phone(browser, room):
     url, _, code, _ = room
-    context, page = _phone(browser, url, code)
+    context, page = _phone(browser, url, code, look=True)
     problems = {}
     for title in TABS:
         _tab(page, title).click()
@@ -146,20 +149,20 @@ def test_every_tab_fits_a_phone(browser, room):
 def test_live_quiz_reaches_everyone_on_a_phone(browser, room):
     url, store, code, key = room
     answering, page = _phone(browser, url, code)
-    watching, other = _phone(browser, url, code)
     question = next(q for b in load_all().values() for q in b.questions if q.id == QUESTION)
     right = next(o for o in question.options if o.correct)
 
     store.set_state(code, key, QUIZ_CURRENT, QUESTION)
     store.set_state(code, key, QUIZ_REVEALED, "")
-    # both are on the check-in tab: the new question is flagged there
+    watching, other = _phone(browser, url, code)  # joins while the question is open
+    # both are on the check-in tab: the question is flagged there
     for p in (page, other):
         p.get_by_text("A new question is waiting").wait_for(timeout=15_000)
         assert _tab(p, "Live quiz (new)").count() == 1
 
     _tab(page, "Live quiz").click()
-    assert page.get_by_text("A new question is waiting").count() == 0
-    assert _tab(page, "Live quiz (new)").count() == 0
+    page.get_by_text("A new question is waiting").wait_for(state="detached")
+    page.get_by_role("tab", name="Live quiz", exact=True).wait_for()  # the mark is gone
     box = page.locator(".pcq")
     text = box.inner_text()
     assert "goes to the room without your name" in text
@@ -183,3 +186,14 @@ def test_live_quiz_reaches_everyone_on_a_phone(browser, room):
     for context in (answering, watching):
         assert context.outside == []
         context.close()
+
+
+@pytest.mark.parametrize("app", ["self_check.ipynb", "wellness_plan.ipynb"])
+def test_the_apps_without_a_session_fit_a_phone(browser, room, app):
+    url = room[0]
+    context = guarded_context(browser, **PHONE)
+    page = context.new_page()
+    page.goto(f"{url}/voila/render/{app}")
+    page.locator(".pcq, .pcp").first.wait_for(timeout=60_000)
+    assert _look(page, app.split(".")[0]) == []
+    context.close()

@@ -68,6 +68,7 @@ def livequiz_panel(seat: ui.Seat, poll_seconds: float = POLL_SECONDS) -> w.VBox:
     panel = w.VBox([holder, note], layout=ui.WIDE)
     panel.check = check  # what the poller calls; tests call it to skip the wait
     panel.on_new_question = hooks.append
+    panel.asking = lambda: state["quiz"] is not None  # a question is open right now
     return panel
 
 

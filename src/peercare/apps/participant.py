@@ -50,6 +50,8 @@ def session_panel(seat: ui.Seat) -> w.VBox:
 
     panels[QUIZ_TAB].on_new_question(new_question)
     tabs.observe(seen, names="selected_index")
+    if panels[QUIZ_TAB].asking():  # joined while a question is being asked
+        new_question("")
     return w.VBox([cue, tabs], layout=ui.WIDE)
 
 

@@ -53,7 +53,8 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
             return "Received."
 
         go.on_click(lambda _: ui.guarded(note, choose))
-        stage.children = [state["header"],
+        header = state["header"] if step_id == sc.start else state["title"]
+        stage.children = [header,
                           w.HTML(f"{said}<p>{html.escape(step.text)}</p>"
                                  f"<p><strong>{html.escape(step.prompt)}</strong></p>",
                                  layout=ui.WIDE),
@@ -65,7 +66,8 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
         chooser.layout.display = "none"  # on a phone the situation starts at the top
         note.clear()
         intro = f"<p><em>{html.escape(sc.content_note)}</em></p>" if sc.content_note else ""
-        state["header"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>{intro}")
+        state["title"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>")
+        state["header"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>{intro}")  # the first step
         show_step(sc, sc.start)
 
     restart = ui.button("Try another situation", primary=False)

@@ -63,7 +63,7 @@ function render({ model, el: root }) {
         ? "Your answer goes to the room without your name. The facilitator sees only how many people chose each answer."
         : persist
           ? "Your answers stay on this device. Nothing is sent anywhere."
-          : "Your answers are anonymous. No name is kept."
+          : "Your answers are not kept anywhere."
     )
   );
 
