@@ -162,7 +162,7 @@ def test_serve_says_its_kernel_cap_and_guards_the_host(project):
             assert line, proc.stderr.read()[-2000:]
             lines.append(line)
         out = "".join(lines)
-        assert "Kernels:    at most 3 at once (--max-kernels)" in out
+        assert "Kernels:    one per open page, at most 3 pages at once (--max-kernels)" in out
         js = f"http://127.0.0.1:{apps_port}/voila/static/voila.js"
         assert requests.get(js, timeout=30).status_code == 200
         public = requests.get(js, headers={"Host": "session.example.org"}, timeout=30)

@@ -212,13 +212,14 @@ def serve(
 ) -> int:
     """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop both servers and return 0.
 
-    ``max_kernels``: most app kernels at once (None: as many as fit in free memory now);
+    ``max_kernels``: most open pages' kernels at once, the ``pool`` on top (None: as many
+    as fit in the memory free now);
     ``connect_timeout``: seconds a page has to connect to its kernel."""
     from .voila_app import KERNEL_MB, memory_kernels
 
     root = root or project_root()
     sized = max_kernels is None
-    max_kernels = memory_kernels() if sized else max_kernels
+    max_kernels = max(4, memory_kernels() - max(pool, 0)) if sized else max_kernels
     server = book_server(build_html_dir(root), book_port)
     if not _port_free(apps_port):
         server.server_close()
@@ -253,8 +254,8 @@ def serve(
         for app in sorted(apps_dir.glob("*.ipynb")):
             print(f"  {app.stem:<20} {apps_url}/voila/render/{app.name}", flush=True)
         how = f"fits in free memory at about {KERNEL_MB} MB each" if sized else "--max-kernels"
-        limit = f"at most {max_kernels} at once ({how})" if max_kernels else "no limit"
-        print(f"Kernels:    {limit}; one per open page, {pool} kept ready", flush=True)
+        limit = f"at most {max_kernels} pages at once ({how})" if max_kernels else "no limit"
+        print(f"Kernels:    one per open page, {limit}; {pool} more kept ready", flush=True)
         print(f"Voila's log: {output.log_path}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):

@@ -10,8 +10,8 @@ guards for a session that strangers can reach.
   403. A web page elsewhere cannot reach the apps through a DNS name pointed at
   127.0.0.1 (DNS rebinding).
 * Kernels: every app page starts (or takes) a kernel of about 70 MB. ``max_kernels``
-  caps how many run at once, pooled ones included; a page load over the cap gets a short
-  "too busy" page (503) instead of a kernel. A kernel handed to a page whose browser never
+  caps how many pages' kernels run at once (the warm pool's ready kernels come on top); a
+  page load over the cap gets a short "too busy" page (503) instead of a kernel. A kernel handed to a page whose browser never
   connects to it within ``connect_timeout`` seconds of receiving it (a plain page load,
   a script) is stopped then, instead of at the idle cull minutes later.
 """
@@ -113,7 +113,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 class PeercareVoila(Voila):
     public_url = Unicode("", config=True, help="The address participants use, if not local.")
     max_kernels = Int(
-        0, config=True, help="Most kernels at once, pooled ones included (0: no cap)."
+        0, config=True, help="Most pages' kernels at once, the warm pool not counted (0: no cap)."
     )
     connect_timeout = Float(
         60.0, config=True, help="Seconds a page has to connect to its kernel (0: no limit)."
@@ -152,7 +152,15 @@ class PeercareVoila(Voila):
     def is_full(self) -> bool:
         if self.max_kernels <= 0:
             return False
-        return len(self.kernel_manager.list_kernel_ids()) + self.rendering >= self.max_kernels
+        manager = self.kernel_manager
+        ready = sum(  # the pool's started kernels; one still starting counts as a page's
+            1
+            for pool in getattr(manager, "_pools", {}).values()
+            for task in pool
+            if task.done() and not task.cancelled() and task.exception() is None
+        )
+        pages = len(manager.list_kernel_ids()) - ready
+        return pages + self.rendering >= self.max_kernels
 
     def _watch_kernels(self, manager) -> None:
         """Note when a kernel is handed to a page (a pooled one taken, or one started for a

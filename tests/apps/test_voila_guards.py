@@ -101,3 +101,24 @@ def test_the_default_cap_is_sized_from_free_memory(tmp_path):
     assert memory_kernels(str(meminfo), per_kernel_mb=100) == 40
     meminfo.write_text("MemAvailable:   100000 kB\n")
     assert memory_kernels(str(meminfo)) == 4  # never fewer than a small room needs
+
+
+def test_the_warm_pool_does_not_count_against_the_cap(tmp_path):
+    timeout = 5
+    extra = live_session_args(APPS, pool=2, idle_timeout=0) + guard_args(1, timeout)
+    page = "/voila/render/participant.ipynb"
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        assert wait_for(lambda: len(kernel_pids(pid)) == 2, 120)
+        warm = set(kernel_pids(pid))
+        first = requests.get(url + page, timeout=300)  # takes a warm kernel: 1 of 1
+        second = requests.get(url + page, timeout=300)
+        assert (first.status_code, second.status_code) == (200, 503)
+
+        def taken_one_stopped() -> bool:  # one warm kernel left, and the pool refilled
+            now = set(kernel_pids(pid))
+            return len(warm & now) == 1 and len(now) == 2
+
+        # the first page never connects: its kernel stops; the pool stays
+        assert wait_for(taken_one_stopped, timeout * 8), kernel_pids(pid)
+        assert requests.get(url + page, timeout=300).status_code == 200
