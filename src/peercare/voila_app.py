@@ -11,7 +11,8 @@ guards for a session that strangers can reach.
   127.0.0.1 (DNS rebinding).
 * Kernels: every app page starts (or takes) a kernel of about 70 MB. ``max_kernels``
   caps how many pages' kernels run at once (the warm pool's ready kernels come on top); a
-  page load over the cap gets a short "too busy" page (503) instead of a kernel. A kernel handed to a page whose browser never
+  page load over the cap gets a short "too busy" page (503) instead of a kernel. The
+  facilitator's dashboard may still open (two kernels are kept spare for it). A kernel handed to a page whose browser never
   connects to it within ``connect_timeout`` seconds of receiving it (a plain page load,
   a script) is stopped then, instead of at the idle cull minutes later.
 """
@@ -30,6 +31,10 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 _page: ContextVar[CappedVoilaHandler] = ContextVar("peercare_page")
+FACILITATOR_PAGE = "dashboard.ipynb"
+FACILITATOR_SPARE = 2
+"""Kernels kept for the facilitator's dashboard over the cap: a full room must not lock the
+facilitator out (and a script loading it gains only these two)."""
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 KERNEL_MB = 100
 """What one app kernel is taken to need when the cap is sized from memory (measured: about
@@ -91,7 +96,8 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 
     async def get(self, path=None):
         app: PeercareVoila = self.settings["peercare_voila"]
-        if app.is_full():
+        spare = FACILITATOR_SPARE if (path or "").endswith(FACILITATOR_PAGE) else 0
+        if app.is_full(spare):
             self.set_status(503)
             self.set_header("Retry-After", "60")
             self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -149,7 +155,8 @@ class PeercareVoila(Voila):
         return super().listen()
 
     # -- kernels ---------------------------------------------------------------------------
-    def is_full(self) -> bool:
+    def is_full(self, spare: int = 0) -> bool:
+        """Whether a new page would take the pages' kernels over the cap (plus ``spare``)."""
         if self.max_kernels <= 0:
             return False
         manager = self.kernel_manager
@@ -160,7 +167,7 @@ class PeercareVoila(Voila):
             if task.done() and not task.cancelled() and task.exception() is None
         )
         pages = len(manager.list_kernel_ids()) - ready
-        return pages + self.rendering >= self.max_kernels
+        return pages + self.rendering >= self.max_kernels + spare
 
     def _watch_kernels(self, manager) -> None:
         """Note when a kernel is handed to a page (a pooled one taken, or one started for a

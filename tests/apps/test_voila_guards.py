@@ -50,7 +50,8 @@ def test_only_our_own_host_names_are_served(tmp_path):
 
 def test_plain_page_loads_are_capped_and_unconnected_kernels_stop(tmp_path):
     """Ten plain GETs of an app page (no websocket), cap 2: two kernels start, the other
-    loads get a "too busy" page; the two are stopped once the connect timeout passes."""
+    loads get a "too busy" page (the dashboard still opens); the kernels are stopped once
+    the connect timeout passes."""
     timeout = 6
     extra = guard_args(max_kernels=2, connect_timeout=timeout)
     page = "/voila/render/checkin.ipynb"
@@ -64,6 +65,9 @@ def test_plain_page_loads_are_capped_and_unconnected_kernels_stop(tmp_path):
         assert "Too busy right now" in busy.text and "Traceback" not in busy.text
         assert busy.headers["Retry-After"] == "60"
         assert len(kernel_pids(pid)) <= 2
+        # a full room does not lock the facilitator out
+        dashboard = requests.get(url + "/voila/render/dashboard.ipynb", timeout=300)
+        assert dashboard.status_code == 200 and "Facilitator dashboard" in dashboard.text
         # nobody connected: the kernels stop after the timeout, not at the idle cull
         assert wait_for(lambda: kernel_pids(pid) == [], timeout * 8), kernel_pids(pid)
         again = requests.get(url + page, timeout=300)
