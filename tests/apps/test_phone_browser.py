@@ -159,6 +159,7 @@ def test_live_quiz_reaches_everyone_on_a_phone(browser, room):
     for p in (page, other):
         p.get_by_text("A new question is waiting").wait_for(timeout=15_000)
         assert _tab(p, "Live quiz (new)").count() == 1
+    assert _look(other, "new-question-cue") == []
 
     _tab(page, "Live quiz").click()
     page.get_by_text("A new question is waiting").wait_for(state="detached")
@@ -181,6 +182,10 @@ def test_live_quiz_reaches_everyone_on_a_phone(browser, room):
     assert right.text in shown.inner_text() and right.feedback in shown.inner_text()
     assert other.locator(".pcq input").first.is_disabled()
     assert _look(other, "live-quiz-revealed") == []
+    if os.environ.get("PEERCARE_SCREENSHOTS"):  # the whole question, as the phone scrolls it
+        folder = Path(os.environ["PEERCARE_SCREENSHOTS"])
+        other.locator(".pcq").screenshot(path=str(folder / "phone-revealed-unanswered.png"))
+        page.locator(".pcq").screenshot(path=str(folder / "phone-revealed-answered.png"))
     assert _look(page, "live-quiz-answered") == []
     assert [r["answer"] for r in store.responses(code, key, "quiz")] == [right.id]
     for context in (answering, watching):
