@@ -139,3 +139,37 @@ def test_voila_dying_is_reported_with_where_its_log_is(built_book):
     log = Path(os.environ["PEERCARE_DATA_DIR"]) / "voila.log"
     assert "Voila stopped (exit code -9)" in err and str(log) in err
     assert "Traceback" not in err
+
+
+def test_serve_says_its_kernel_cap_and_guards_the_host(project):
+    """A kit folder with a built book (one page) and the real apps: serve prints the cap,
+    serves the public host and 127.0.0.1, refuses any other Host, and stops on Ctrl-C."""
+    (project / "_build" / "html").mkdir(parents=True)
+    (project / "_build" / "html" / "index.html").write_text("<p>book</p>")
+    (project / "notebooks").mkdir()
+    (project / "notebooks" / "apps").symlink_to(ROOT / "notebooks" / "apps")
+    book_port, apps_port = free_port(), free_port()
+    proc = subprocess.Popen(
+        [*PEERCARE, "serve", "--book-port", str(book_port), "--apps-port", str(apps_port),
+         "--pool", "0", "--max-kernels", "3", "--public-url", "https://session.example.org"],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        lines = []
+        while not any("Press Ctrl-C" in x for x in lines):
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()[-2000:]
+            lines.append(line)
+        out = "".join(lines)
+        assert "Kernels:    one per open page, at most 3 pages at once (--max-kernels)" in out
+        js = f"http://127.0.0.1:{apps_port}/voila/static/voila.js"
+        assert requests.get(js, timeout=30).status_code == 200
+        public = requests.get(js, headers={"Host": "session.example.org"}, timeout=30)
+        assert public.status_code == 200
+        forged = requests.get(js, headers={"Host": "rebind.example"}, timeout=30)
+        assert forged.status_code == 403 and "own address" in forged.text
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Stopped." in out, err[-2000:]

@@ -77,3 +77,13 @@ def test_a_long_run_of_hex_and_colons_is_left_as_it_is():
     # e.g. a hex dump in a traceback; the first pattern took quadratic time on this
     line = "ab:" * 100_000 + "z"
     assert mask_addresses(line) == line
+
+
+def test_the_log_is_readable_by_its_owner_only(tmp_path):
+    log = tmp_path / "logs" / "voila.log"
+    log.parent.mkdir()
+    log.write_text("from an older run\n")
+    log.chmod(0o644)  # as an older kit left it
+    _run(LINES[:1], [], tmp_path)
+    assert log.stat().st_mode & 0o777 == 0o600
+    assert "older run" not in log.read_text()

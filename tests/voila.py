@@ -76,7 +76,8 @@ def voila_server(
                     log.seek(0)
                     raise RuntimeError(f"voila exited: {log.read().decode()[-2000:]}")
                 try:
-                    requests.get(url, timeout=1)
+                    # a static file: "/" may render a notebook (a kernel, seconds)
+                    requests.get(f"{url}/voila/static/voila.js", timeout=1)
                     break
                 except requests.RequestException:
                     if time.monotonic() > deadline:

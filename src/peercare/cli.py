@@ -45,6 +45,8 @@ def _serve(args) -> int:
         pool=args.pool,
         idle_timeout=args.idle_timeout,
         public_url=args.public_url,
+        max_kernels=args.max_kernels,
+        connect_timeout=args.connect_timeout,
     )
 
 
@@ -375,6 +377,13 @@ def parser() -> argparse.ArgumentParser:
         "--idle-timeout", type=int, default=300, help="free closed pages' kernels after N s"
     )
     s.add_argument("--public-url", help="address participants use, if not 127.0.0.1 (see README)")
+    s.add_argument(
+        "--max-kernels", type=int, help="most open app pages at once (default: fits in memory)"
+    )
+    s.add_argument(
+        "--connect-timeout", type=float, default=60,
+        help="stop a page's kernel if the page has not connected after N s (60)",
+    )  # fmt: skip
     s.set_defaults(func=_serve)
     c = sub.add_parser("check-content", help="reading grade, footer, quiz and language checks")
     c.set_defaults(func=_check_content)

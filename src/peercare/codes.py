@@ -1,6 +1,6 @@
 """Join codes, facilitator keys and participant tokens (stdlib only).
 
-* A join code is six characters from an alphabet with no look-alikes (no 0/O, 1/I/L), so
+* A join code is six characters (eight for a session on the internet) from an alphabet with no look-alikes (no 0/O, 1/I/L), so
   it can be read aloud or off a projector; it is unique among open sessions (the store
   also enforces that with a partial unique index, so two laptops sharing PostgreSQL
   cannot hand out the same code).
@@ -22,6 +22,10 @@ from collections.abc import Callable, Collection
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0, O, 1, I, L
 CODE_LENGTH = 6
+PUBLIC_CODE_LENGTH = 8
+"""For a session on the internet (``peercare serve --public-url``): 31**8 codes, about
+950,000 times as many as there are 6-character ones, so guessing one is hopeless."""
+CODE_LENGTH_ENV = "PEERCARE_CODE_LENGTH"  # the store's new codes: 6 (default) or 8
 KEY_LENGTH = 12
 # scrypt with N=2**14, r=8, p=1: 16 MiB and some tens of milliseconds per check.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
@@ -34,9 +38,11 @@ def normalize_code(text: object) -> str:
     return "".join(text.split()).replace("-", "").replace("\u2010", "").upper()
 
 
-def is_code(text: str, length: int = CODE_LENGTH) -> bool:
-    """Whether ``text`` (already normalized) could be a code of ``length`` characters."""
-    return len(text) == length and all(c in ALPHABET for c in text)
+def is_code(text: str, length: int | None = None) -> bool:
+    """Whether ``text`` (already normalized) could be a code of ``length`` characters
+    (without ``length``: of either length the kit makes)."""
+    lengths = (CODE_LENGTH, PUBLIC_CODE_LENGTH) if length is None else (length,)
+    return len(text) in lengths and all(c in ALPHABET for c in text)
 
 
 def new_code(

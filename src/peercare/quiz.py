@@ -55,6 +55,7 @@ class Quiz(anywidget.AnyWidget):
     questions = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
     persist = traitlets.Bool(True).tag(sync=True)
     reveal = traitlets.Bool(True).tag(sync=True)  # False: "answer is in" until revealed
+    live = traitlets.Bool(False).tag(sync=True)  # a live session's question to the room
     answers = traitlets.Dict().tag(sync=True)
     last_answer = traitlets.Dict().tag(sync=True)
 

@@ -14,6 +14,7 @@ import time
 from functools import lru_cache, partial
 from pathlib import Path
 
+from .codes import CODE_LENGTH_ENV, PUBLIC_CODE_LENGTH
 from .paths import build_html_dir, data_dir, project_root
 from .voila_output import VoilaOutput
 
@@ -162,6 +163,21 @@ def live_session_args(
     return args
 
 
+def guard_args(
+    max_kernels: int, connect_timeout: float = 60, public_url: str | None = None
+) -> list[str]:
+    """Settings of :mod:`peercare.voila_app`: the kernel cap (0: none), how long a page has
+    to connect to its kernel, and the public address whose host is served besides
+    127.0.0.1 and localhost."""
+    args = [
+        f"--PeercareVoila.max_kernels={max(max_kernels, 0)}",
+        f"--PeercareVoila.connect_timeout={max(connect_timeout, 0)}",
+    ]
+    if public_url:
+        args.append(f"--PeercareVoila.public_url={public_url}")
+    return args
+
+
 def voila_env(root: Path, base: dict | None = None) -> dict:
     """The environment for Voila: our template on JUPYTER_PATH, the kit's root known."""
     env = dict(os.environ if base is None else base)
@@ -200,9 +216,19 @@ def serve(
     pool: int = 10,
     idle_timeout: int = 300,
     public_url: str | None = None,
+    max_kernels: int | None = None,
+    connect_timeout: float = 60,
 ) -> int:
-    """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop both servers and return 0."""
+    """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop both servers and return 0.
+
+    ``max_kernels``: most open pages' kernels at once, the ``pool`` on top (None: as many
+    as fit in the memory free now);
+    ``connect_timeout``: seconds a page has to connect to its kernel."""
+    from .voila_app import KERNEL_MB, memory_kernels
+
     root = root or project_root()
+    sized = max_kernels is None
+    max_kernels = max(4, memory_kernels() - max(pool, 0)) if sized else max_kernels
     server = book_server(build_html_dir(root), book_port)
     if not _port_free(apps_port):
         server.server_close()
@@ -210,7 +236,10 @@ def serve(
     apps_dir = root / "notebooks" / "apps"
     apps_url = (public_url or f"http://{HOST}:{apps_port}").rstrip("/")
     env = voila_env(root) | {"PEERCARE_APPS_URL": apps_url}
+    if public_url:  # on the internet: longer join codes, much harder to guess
+        env[CODE_LENGTH_ENV] = str(PUBLIC_CODE_LENGTH)
     extra = live_session_args(apps_dir, pool, idle_timeout)
+    extra += guard_args(max_kernels, connect_timeout, public_url)
     # Its own process group: Ctrl-C in the terminal reaches only us, and we stop Voila in
     # order (else Voila and every kernel get the SIGINT too, each reacting on its own).
     voila = subprocess.Popen(
@@ -233,6 +262,9 @@ def serve(
             print(f"Participants: {apps_url}/voila/render/{PARTICIPANT_PAGE}", flush=True)
         for app in sorted(apps_dir.glob("*.ipynb")):
             print(f"  {app.stem:<20} {apps_url}/voila/render/{app.name}", flush=True)
+        how = f"fits in free memory at about {KERNEL_MB} MB each" if sized else "--max-kernels"
+        limit = f"at most {max_kernels} pages at once ({how})" if max_kernels else "no limit"
+        print(f"Kernels:    one per open page, {limit}; {pool} more kept ready", flush=True)
         print(f"Voila's log: {output.log_path}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):

@@ -1,19 +1,225 @@
-"""Voila as ``peercare serve`` runs it: stock Voila, with compressed responses.
+"""Voila as ``peercare serve`` runs it: stock Voila, with compressed responses and three
+guards for a session that strangers can reach.
 
-An app page is about 5.4 MB of JavaScript and CSS. In a room every participant's phone
-fetches it over the facilitator's Wi-Fi at once; gzip makes it about a quarter of that.
-Voila applies its ``tornado_settings`` only after Tornado built its application, too late
-for ``compress_response``, so it is set where the application is made.
+* gzip: an app page is about 5.4 MB of JavaScript and CSS. In a room every participant's
+  phone fetches it over the facilitator's Wi-Fi at once; gzip makes it about a quarter of
+  that. Voila applies its ``tornado_settings`` only after Tornado built its application,
+  too late for ``compress_response``, so it is set where the application is made.
+* Host header: only requests addressed to this computer (``127.0.0.1``, ``localhost``,
+  ``::1``, any port) or to the host of ``public_url`` are served; any other ``Host`` gets
+  403. A web page elsewhere cannot reach the apps through a DNS name pointed at
+  127.0.0.1 (DNS rebinding).
+* Kernels: every app page starts (or takes) a kernel of about 70 MB. ``max_kernels``
+  caps how many pages' kernels run at once (the warm pool's ready kernels come on top); a
+  page load over the cap gets a short "too busy" page (503) instead of a kernel. The
+  facilitator's dashboard may still open (two kernels are kept spare for it). A kernel handed to a page whose browser never
+  connects to it within ``connect_timeout`` seconds of receiving it (a plain page load,
+  a script) is stopped then, instead of at the idle cull minutes later.
 """
 
 from __future__ import annotations
 
+import time
+from contextvars import ContextVar
+from urllib.parse import urlsplit
+
+from tornado.ioloop import PeriodicCallback
+from tornado.routing import Matcher, Rule
+from tornado.web import RequestHandler
+from traitlets import Float, Int, Unicode
 from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+_page: ContextVar[CappedVoilaHandler] = ContextVar("peercare_page")
+FACILITATOR_PAGE = "dashboard.ipynb"
+FACILITATOR_SPARE = 2
+"""Kernels kept for the facilitator's dashboard over the cap: a full room must not lock the
+facilitator out (and a script loading it gains only these two)."""
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+KERNEL_MB = 100
+"""What one app kernel is taken to need when the cap is sized from memory (measured: about
+70 MB resident; the rest is headroom for the page's widgets and the store)."""
+
+TOO_BUSY = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Too busy right now</title></head>
+<body style="font: 18px/1.5 sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem">
+<h1>Too busy right now</h1>
+<p>This session already has as many pages open as this computer can hold.</p>
+<p>Please wait a minute and reload this page. If it keeps saying this, tell the
+facilitator.</p>
+</body></html>
+"""
+WRONG_HOST = (
+    "403: this server answers only to its own address. Open the link the facilitator shared.\n"
+)
+
+
+def memory_kernels(meminfo: str = "/proc/meminfo", per_kernel_mb: int = KERNEL_MB) -> int:
+    """How many app kernels fit in this computer's available memory now (at least 4)."""
+    try:
+        with open(meminfo, encoding="ascii") as fh:
+            fields = dict(line.split(":", 1) for line in fh if ":" in line)
+        available_kb = int(fields["MemAvailable"].split()[0])
+    except (OSError, KeyError, ValueError):
+        return 40
+    return max(4, available_kb // 1024 // per_kernel_mb)
+
+
+def request_host(request) -> str:
+    """The host name a request was addressed to, lower case, without the port."""
+    host = request.host.lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class _WrongHost(Matcher):
+    def __init__(self, allowed: frozenset[str]):
+        self.allowed = allowed
+
+    def match(self, request):
+        return {} if request_host(request) not in self.allowed else None
+
+
+class WrongHostHandler(RequestHandler):
+    def prepare(self) -> None:
+        self.set_status(403)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(WRONG_HOST)
+
+
+class CappedVoilaHandler(TornadoVoilaHandler):
+    """Voila's page handler, refusing a page that would take the kernels over the cap."""
+
+    async def get(self, path=None):
+        app: PeercareVoila = self.settings["peercare_voila"]
+        spare = FACILITATOR_SPARE if (path or "").endswith(FACILITATOR_PAGE) else 0
+        if app.is_full(spare):
+            self.set_status(503)
+            self.set_header("Retry-After", "60")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            app.log.warning("Too busy: a page was refused (the cap is %s kernels)", app.max_kernels)
+            self.finish(TOO_BUSY)
+            return
+        app.rendering += 1
+        self.kernel_ids: list[str] = []
+        token = _page.set(self)
+        try:
+            await super().get(path)
+        finally:
+            _page.reset(token)
+            app.rendering -= 1
+            app.delivered(self.kernel_ids)
 
 
 class PeercareVoila(Voila):
+    public_url = Unicode("", config=True, help="The address participants use, if not local.")
+    max_kernels = Int(
+        0, config=True, help="Most pages' kernels at once, the warm pool not counted (0: no cap)."
+    )
+    connect_timeout = Float(
+        60.0, config=True, help="Seconds a page has to connect to its kernel (0: no limit)."
+    )
+
+    rendering = 0  # pages being made now (their kernels may not be counted yet)
+
     def init_settings(self) -> dict:
-        return {**super().init_settings(), "compress_response": True}
+        self._handed: dict[str, float] = {}  # kernel id -> when a page got it, until it connects
+        settings = {**super().init_settings(), "compress_response": True}
+        settings["peercare_voila"] = self
+        self._watch_kernels(self.kernel_manager)
+        return settings
+
+    def init_handlers(self) -> list:
+        return [
+            (pattern, CappedVoilaHandler, *rest) if handler is TornadoVoilaHandler else
+            (pattern, handler, *rest)
+            for pattern, handler, *rest in super().init_handlers()
+        ]  # fmt: skip
+
+    def listen(self):
+        hosts = set(LOCAL_HOSTS)
+        public = urlsplit(self.public_url).hostname if self.public_url else None
+        if public:
+            hosts.add(public.lower())
+        router = self.app.default_router
+        router.rules.insert(0, router.process_rule(Rule(_WrongHost(frozenset(hosts)),
+                                                        WrongHostHandler)))  # fmt: skip
+        if self.connect_timeout > 0:
+            every = max(1.0, min(10.0, self.connect_timeout / 4))
+            PeriodicCallback(self._stop_unconnected, every * 1000).start()
+        return super().listen()
+
+    # -- kernels ---------------------------------------------------------------------------
+    def is_full(self, spare: int = 0) -> bool:
+        """Whether a new page would take the pages' kernels over the cap (plus ``spare``)."""
+        if self.max_kernels <= 0:
+            return False
+        manager = self.kernel_manager
+        ready = sum(  # the pool's started kernels; one still starting counts as a page's
+            1
+            for pool in getattr(manager, "_pools", {}).values()
+            for task in pool
+            if task.done() and not task.cancelled() and task.exception() is None
+        )
+        pages = len(manager.list_kernel_ids()) - ready
+        return pages + self.rendering >= self.max_kernels + spare
+
+    def _watch_kernels(self, manager) -> None:
+        """Note when a kernel is handed to a page (a pooled one taken, or one started for a
+        page) and when a page connects to it. Wraps the manager's own methods."""
+        start, connect = manager.start_kernel, manager.notify_connect
+
+        async def start_kernel(*args, **kwargs):
+            kernel_id = await start(*args, **kwargs)
+            if (kwargs.get("env") or {}).get("VOILA_PREHEAT") != "True":  # not for the pool
+                self._hand(kernel_id)
+            return kernel_id
+
+        def notify_connect(kernel_id):
+            self._handed.pop(kernel_id, None)
+            return connect(kernel_id)
+
+        manager.start_kernel, manager.notify_connect = start_kernel, notify_connect
+        take = getattr(manager, "get_rendered_notebook", None)
+        if take is not None:  # preheated kernels
+
+            async def get_rendered_notebook(*args, **kwargs):
+                task, cache, kernel_id = await take(*args, **kwargs)
+                self._hand(kernel_id)
+                return task, cache, kernel_id
+
+            manager.get_rendered_notebook = get_rendered_notebook
+
+    def _hand(self, kernel_id: str) -> None:
+        self._handed[kernel_id] = time.monotonic()
+        page = _page.get(None)
+        if page is not None:
+            page.kernel_ids.append(kernel_id)
+
+    def delivered(self, kernel_ids: list[str]) -> None:
+        """The page is sent: its connect time starts now (making it may take a while)."""
+        for kernel_id in kernel_ids:
+            if kernel_id in self._handed:
+                self._handed[kernel_id] = time.monotonic()
+
+    async def _stop_unconnected(self) -> None:
+        alive = set(self.kernel_manager.list_kernel_ids())
+        now = time.monotonic()
+        for kernel_id, since in list(self._handed.items()):
+            if kernel_id not in alive:
+                self._handed.pop(kernel_id, None)
+            elif now - since > self.connect_timeout:
+                self._handed.pop(kernel_id, None)
+                self.log.info("Stopping a kernel whose page never connected: %s", kernel_id)
+                try:
+                    await self.kernel_manager.shutdown_kernel(kernel_id)
+                except Exception:  # already gone
+                    self.log.debug("kernel %s was already stopped", kernel_id, exc_info=True)
 
 
 main = PeercareVoila.launch_instance

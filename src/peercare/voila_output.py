@@ -1,14 +1,16 @@
 """What ``peercare serve`` does with Voila's output (Voila's and its kernels' log lines).
 
-All of it goes to a log file (``<data dir>/voila.log``, rewritten at each start, IP
-addresses masked) for whoever looks into a session afterwards. The terminal, where a
-facilitator watches, gets only warnings and errors, without the routine ones (``NOISE``), and nothing once stopping began: kernels stopped while still starting
+All of it goes to a log file (``<data dir>/voila.log``, rewritten at each start, readable
+by its owner only, IP addresses masked) for whoever looks into a session afterwards. The
+terminal, where a facilitator watches, gets only warnings and errors, without the routine
+ones (``NOISE``), and nothing once stopping began: kernels stopped while still starting
 print tracebacks then that mean nothing and alarm people.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import sys
 import threading
@@ -74,7 +76,9 @@ class VoilaOutput:
 
     def _run(self) -> None:
         show = False
-        with open(self.log_path, "w", encoding="utf-8") as log:
+        fd = os.open(self.log_path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also when an older, readable log is rewritten
+        with open(fd, "w", encoding="utf-8") as log:
             for line in self.stream:
                 log.write(mask_addresses(line))
                 log.flush()

@@ -114,11 +114,11 @@ def test_scenario_walk_stores_each_choice(store, session):
     info, key = session
     sc = load_all_scenarios()[0]
     panel = scenario_panel(ui.seat_for(store, info))
-    find(panel, w.Dropdown)[0].value = sc.id
+    find(panel, w.RadioButtons)[0].value = sc.id  # the situation
     find(panel, w.Button, description="Start")[0].click()
     steps = 0
     while True:
-        radios = find(panel, w.RadioButtons)
+        radios = find(panel, w.RadioButtons)[1:]
         if not radios:
             break
         radios[0].value = radios[0].options[0][1]

@@ -95,7 +95,7 @@ def test_facilitator_and_three_participants(browser, apps_url):
         box = page.locator(".pcq fieldset").first
         box.wait_for(timeout=15_000)
         box.locator("input").first.check()
-        box.get_by_role("button", name="Check answer").click()
+        box.get_by_role("button", name="Send my answer").click()
         page.get_by_text("Your answer is in").wait_for()
     fac.locator(".pc-note:visible", has_text=re.compile(r"^3 answers\.")).wait_for(timeout=15_000)
     fac.get_by_role("button", name="Reveal the answer").click()
@@ -107,6 +107,7 @@ def test_facilitator_and_three_participants(browser, apps_url):
     for _, page in people:
         page.get_by_role("tab", name="Scenarios").click()
         page.get_by_role("button", name="Start").click()
+        page.get_by_role("button", name="Choose").wait_for()
         page.locator(".widget-radio-box:visible label").first.click()
         page.get_by_role("button", name="Choose").click()
         page.get_by_role("tab", name="Feedback").click()

@@ -161,3 +161,22 @@ def test_peercare_report_says_what_is_wrong_with_a_missing_folder(tmp_path, caps
     )
     assert "no such folder" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+
+
+SITE = "Up $x_$ Town \\notacommand"
+
+
+def test_a_group_name_with_dollar_signs_draws_as_written(tmp_path, banks, demo_dir):
+    """Matplotlib reads "$...$" as math: a site called "Up $x_$ Town" crashed the charts."""
+    folder = tmp_path / "dollars"
+    folder.mkdir()
+    for name in ("knowledge", "reaction"):
+        table = pd.read_csv(demo_dir / f"{name}.csv", dtype=str, keep_default_na=False)
+        table["site"] = table["site"].where(table["site"] == "", SITE)
+        table["cohort"] = "Spring $\\frac$ cohort"
+        table.to_csv(folder / f"{name}.csv", index=False)
+    data = open_data(folder, banks=banks)
+    chart = plots.change_chart(prepost.knowledge_change(data.knowledge))
+    assert chart.png.startswith(b"\x89PNG") and SITE in chart.alt
+    html = report.build_report(data).to_html()
+    assert SITE in html and html.count("<img") >= 2

@@ -98,3 +98,24 @@ def test_item_analysis_runs_on_the_questions_a_session_asked(folder, banks):
     assert list(result.items.index) == ["q-single"]  # the question the room was asked
     assert result.items.loc["q-single", "n"] == 10
     assert result.items.loc["q-single", "difficulty"] == pytest.approx(0.5)
+
+
+def test_repeated_answers_keep_the_first_and_are_named(tmp_path, banks):
+    """An export where one page sent its feedback again (forged clicks on an older kit):
+    the folder is still read, the first answers count, and a note names the rows."""
+    store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
+    code, key = _session(store, 5, 0)
+    again = [(item, "5", None) for item in REACTION]
+    for _ in range(2):
+        store.add_responses(code, "feedback", again, respondent="resp-0001")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / f"session-{code}.csv").write_text(store.export_csv(code, key), newline="")
+    store.close()
+    read = open_data(data, banks=banks)
+    first = read.reaction.answers.set_index("respondent_id").loc["resp-0001"]
+    assert first["useful"] == 2 and first["hard-to-follow"] == 3  # the first send, not the 5s
+    assert read.reaction.n_respondents == 5
+    note = next(n for n in read.notes if "repeat an earlier answer" in n)
+    # 5 people x 20 rows, header row 1: the 14 repeated rows are 102 to 115
+    assert f"session {code}: rows 102, 103," in note and "(and 6 more)" in note

@@ -36,7 +36,7 @@ def checkin_panel(seat: ui.Seat) -> w.VBox:
         answers = [(contract.CHECKIN_ARRIVAL, scale.value)]
         if word.value.strip():
             answers.append((contract.CHECKIN_WORD, word.value.strip()))
-        seat.add(contract.CHECKIN, answers)
+        seat.add(contract.CHECKIN, answers, once=contract.CHECKIN)
         send.disabled = True
         return "Received. Thank you for checking in."
 

@@ -82,7 +82,7 @@ def feedback_panel(seat: ui.Seat) -> w.VBox:
         too_long = [item for item, value, _ in answers if len(value) > TEXT_LIMIT]
         if too_long:
             return note.say(f"Please keep each comment under {TEXT_LIMIT} characters.", "error")
-        seat.add(contract.FEEDBACK, answers)
+        seat.add(contract.FEEDBACK, answers, once=contract.FEEDBACK)
         send.disabled = True
         return "Received. Thank you: your feedback shapes the next session."
 

@@ -24,11 +24,35 @@ PANELS = [
 ]
 
 
-def session_panel(seat: ui.Seat) -> w.Tab:
-    tabs = w.Tab(children=[make(seat) for _, make in PANELS])
+QUIZ_TAB = 1
+NEW_MARK = " (new)"
+
+
+def session_panel(seat: ui.Seat) -> w.VBox:
+    """The tabs, and above them a notice that says when a new live-quiz question arrived
+    while the participant is on another tab (that tab's title gets a mark too)."""
+    panels = [make(seat) for _, make in PANELS]
+    tabs = w.Tab(children=panels, layout={"width": "100%"})
     for i, (title, _) in enumerate(PANELS):
         tabs.set_title(i, title)
-    return tabs
+    cue = ui.notice()
+    quiz_title = PANELS[QUIZ_TAB][0]
+
+    def new_question(_question_id: str) -> None:
+        if tabs.selected_index != QUIZ_TAB:
+            tabs.set_title(QUIZ_TAB, quiz_title + NEW_MARK)
+            cue.say(f"A new question is waiting in the “{quiz_title}” tab.", "info")
+
+    def seen(change) -> None:
+        if change["new"] == QUIZ_TAB:
+            tabs.set_title(QUIZ_TAB, quiz_title)
+            cue.clear()
+
+    panels[QUIZ_TAB].on_new_question(new_question)
+    tabs.observe(seen, names="selected_index")
+    if panels[QUIZ_TAB].asking():  # joined while a question is being asked
+        new_question("")
+    return w.VBox([cue, tabs], layout=ui.WIDE)
 
 
 def participant_app(store=None) -> w.VBox:

@@ -1,6 +1,10 @@
 """Scenario practice: walk through a branching situation from the field. Each choice gets
 feedback and leads on; the facilitator's dashboard shows how the room chose (small groups
-hidden). Stored item names: :func:`peercare.contract.scenario_item`, answer = the choice id."""
+hidden). Stored item names: :func:`peercare.contract.scenario_item`, answer = the choice id.
+
+A page stores each step once per walk through a scenario (the kernel counts, so a forged
+second click on "Choose" stores nothing); walking the same scenario again stores the new
+choices too, and the dashboard counts each person's latest."""
 
 from __future__ import annotations
 
@@ -15,16 +19,14 @@ from . import ui
 
 def scenario_panel(seat: ui.Seat) -> w.VBox:
     scenarios = {sc.id: sc for sc in load_all_scenarios()}
-    picker = w.Dropdown(
-        options=[(sc.title, sc.id) for sc in scenarios.values()],
-        description="Situation",
-        style={"description_width": "initial"},
-        layout=ui.WIDE,
+    # Radio buttons, not a menu: a phone's menu cuts a long title off.
+    picker = w.RadioButtons(
+        options=[(sc.title, sc.id) for sc in scenarios.values()], layout=ui.WIDE
     )
     start = ui.button("Start")
     stage = w.VBox(layout=ui.WIDE)
     note = ui.notice()
-    chooser = w.VBox([picker, start], layout=ui.WIDE)
+    chooser = w.VBox([ui.heading("Pick a situation", 3), picker, start], layout=ui.WIDE)
     state = {}
 
     def show_step(sc, step_id: str, feedback: str = "") -> None:
@@ -33,12 +35,17 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
         options = w.RadioButtons(options=[(c.text, c.id) for c in step.choices], value=None,
                                  layout=ui.WIDE)  # fmt: skip
         go = ui.button("Choose")
+        once = (sc.id, state["walk"], step.id)  # a step counts once per walk
 
         def choose() -> str | None:
             if options.value is None:
                 return note.say("Pick one of the choices first.", "error")
             said_back, next_id = sc.choose(step.id, options.value)
-            seat.add(contract.SCENARIO, [(contract.scenario_item(sc.id, step.id), options.value)])
+            seat.add(
+                contract.SCENARIO,
+                [(contract.scenario_item(sc.id, step.id), options.value)],
+                once=once,
+            )
             if next_id is None:
                 closing = sc.closing(step.id) or ""
                 stage.children = [w.HTML(
@@ -51,7 +58,8 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
             return "Received."
 
         go.on_click(lambda _: ui.guarded(note, choose))
-        stage.children = [state["header"],
+        header = state["header"] if step_id == sc.start else state["title"]
+        stage.children = [header,
                           w.HTML(f"{said}<p>{html.escape(step.text)}</p>"
                                  f"<p><strong>{html.escape(step.prompt)}</strong></p>",
                                  layout=ui.WIDE),
@@ -59,13 +67,21 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
 
     def begin() -> None:
         sc = scenarios[picker.value]
+        state["walk"] = state.get("walk", 0) + 1
+        chooser.layout.display = "none"  # on a phone the situation starts at the top
         note.clear()
         intro = f"<p><em>{html.escape(sc.content_note)}</em></p>" if sc.content_note else ""
-        state["header"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>{intro}")
+        state["title"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>")
+        state["header"] = w.HTML(f"<h3>{html.escape(sc.title)}</h3>{intro}")  # the first step
         show_step(sc, sc.start)
 
     restart = ui.button("Try another situation", primary=False)
-    restart.on_click(lambda _: setattr(stage, "children", []))
+
+    def again() -> None:
+        stage.children = []
+        chooser.layout.display = None
+
+    restart.on_click(lambda _: again())
     start.on_click(lambda _: ui.guarded(note, begin))
     return w.VBox([chooser, stage, note], layout=ui.WIDE)
 

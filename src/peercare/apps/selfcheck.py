@@ -23,7 +23,7 @@ def self_check_app(root=None) -> w.VBox:
         display(box)
         return box
     picker = w.Dropdown(
-        options=[(b.title, m) for m, b in banks.items()],
+        options=[(b.title.removeprefix("Self-check: "), m) for m, b in banks.items()],
         description="Chapter",
         layout={"width": "100%", "max_width": "30rem"},
     )

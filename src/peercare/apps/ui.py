@@ -9,9 +9,13 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import ipywidgets as w
@@ -75,6 +79,8 @@ def guarded(note: Notice, action: Callable[[], str | None]) -> None:
     """Run ``action``; show its success text, or the refusal, or a calm generic error."""
     try:
         done = action()
+    except AlreadySent:
+        note.say("Already sent. Thank you.", "ok")
     except ProblemsError as exc:
         note.say(str(exc), "error")
     except Exception:  # never show a traceback to a participant
@@ -91,14 +97,28 @@ def query_code() -> str:
     return (parse_qs(query).get("code") or [""])[0][:16]
 
 
+FREE_TRIES = 3
+MAX_WAIT = 60
+
+
+def join_wait(failures: int) -> int:
+    """Seconds a page waits after ``failures`` wrong codes in a row: none for the first
+    :data:`FREE_TRIES` (people mistype), then 1, 2, 4, … up to :data:`MAX_WAIT`. One page
+    can then try about a code a minute instead of 145 a second."""
+    return 0 if failures < FREE_TRIES else min(MAX_WAIT, 2 ** (failures - FREE_TRIES))
+
+
 class JoinBox(w.VBox):
-    """Enter a session code; on success calls ``on_join(session_info)``."""
+    """Enter a session code; on success calls ``on_join(session_info)``. Wrong codes in a
+    row make the page wait before it checks another (see :func:`join_wait`): the kernel
+    keeps the count, so forged messages cannot skip it."""
 
     def __init__(self, store, on_join: Callable, **kwargs):
         self.store, self.on_join = store, on_join
+        self.failures, self.next_try, self.joined = 0, 0.0, False
         self.code = w.Text(
             description="Session code",
-            placeholder="e.g. K7QP",
+            placeholder="e.g. K7QP2M",
             value=query_code(),
             layout={"width": "auto", "max_width": "20rem"},
             style={"description_width": "initial"},
@@ -117,30 +137,84 @@ class JoinBox(w.VBox):
             self.code.value = query_code()
 
     def _join(self) -> str | None:
-        if getattr(self, "joined", False):
-            return None  # a page joins once (the button is gone; a forged click does nothing)
-        info = self.store.join_session(self.code.value)
-        self.joined = True
+        from ..store import InputRefused, SessionNotFound
+
+        if self.joined:  # one seat per page: a new one would be a new token, a fresh count
+            return None  # (the button is gone; a forged click does nothing)
+        wait = self.next_try - time.monotonic()
+        if wait > 0:
+            raise InputRefused(
+                f"Too many codes that did not work. Please wait {math.ceil(wait)} seconds, "
+                "check the code with your facilitator, and try again."
+            )
+        try:
+            info = self.store.join_session(self.code.value)
+        except SessionNotFound as exc:
+            self.failures += 1
+            pause = join_wait(self.failures)
+            self.next_try = time.monotonic() + pause
+            if pause:
+                raise SessionNotFound(
+                    [*exc.problems, f"You can try again in {pause} seconds."]
+                ) from None
+            raise
+        self.failures, self.joined = 0, True
         self.on_join(info)
         return f"You joined “{info.title}”. No name is kept."
+
+
+ROWS_PER_MINUTE = 120
+"""The most answers one page may store in a minute. A person sends a few (feedback is the
+largest: about 15 rows at once); the cap bounds a page that forges messages."""
+
+
+class AlreadySent(Exception):
+    """This page already sent that answer; nothing was stored again."""
 
 
 @dataclass(frozen=True)
 class Seat:
     """One participant page in one session: where answers go, and the random token that
-    groups this page's answers (so then/now ratings pair up) without saying who it is."""
+    groups this page's answers (so then/now ratings pair up) without saying who it is.
+
+    The kernel, not the browser, decides what is sent: a disabled button is disabled only
+    in the browser, and a forged click message reaches the kernel all the same. So each
+    ``once`` key is stored at most once per page, and a page stores at most
+    :data:`ROWS_PER_MINUTE` rows in any minute."""
 
     store: object
     session: object  # peercare.store.SessionInfo
     respondent: str
+    sent: set = field(default_factory=set, compare=False, repr=False)
+    _recent: deque = field(default_factory=deque, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def code(self) -> str:
         return self.session.code
 
-    def add(self, app: str, answers: list[tuple], **kwargs) -> None:
-        """Store answers in one transaction (all or none), tagged with this page's token."""
-        self.store.add_responses(self.code, app, answers, respondent=self.respondent, **kwargs)
+    def add(self, app: str, answers: list[tuple], *, once: Hashable, **kwargs) -> None:
+        """Store answers in one transaction (all or none), tagged with this page's token.
+
+        ``once``: what may be sent only once from this page (``"feedback"``, a question id,
+        a scenario step); :class:`AlreadySent` when it was. Over the rate cap:
+        :class:`InputRefused` with a message for the participant."""
+        from ..store import InputRefused
+
+        with self._lock:  # one at a time: two clicks cannot both pass the checks
+            if (app, once) in self.sent:
+                raise AlreadySent(once)
+            clock = time.monotonic()
+            while self._recent and clock - self._recent[0] >= 60:
+                self._recent.popleft()
+            if len(self._recent) + len(answers) > ROWS_PER_MINUTE:
+                raise InputRefused(
+                    "That is a lot of answers in one minute. Please wait a minute and send "
+                    "it again."
+                )
+            self.store.add_responses(self.code, app, answers, respondent=self.respondent, **kwargs)
+            self.sent.add((app, once))
+            self._recent.extend([clock] * len(answers))
 
 
 def seat_for(store, session) -> Seat:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from io import BytesIO
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .demo import SYNTHETIC
 from .items import LOW_DISCRIMINATION, TOO_EASY, TOO_HARD, ItemAnalysis
@@ -66,9 +68,14 @@ def _chart(fig: Figure, title: str, alt: str, caption: str, synthetic: bool) -> 
             color="#b00020",
             weight="bold",
         )
-    fig.tight_layout(rect=(0, 0.04 if synthetic else 0, 1, 1))
     buf = BytesIO()
-    fig.savefig(buf, format="png")
+    # Labels are people's words (a site called "$5 $hop"): never matplotlib math text,
+    # which would misdraw them or fail. Tick labels are also made while drawing.
+    with rc_context({"text.parse_math": False}):
+        for text in fig.findobj(Text):
+            text.set_parse_math(False)
+        fig.tight_layout(rect=(0, 0.04 if synthetic else 0, 1, 1))
+        fig.savefig(buf, format="png")
     return Chart(title, alt, caption, buf.getvalue(), ax.get_xlabel(), ax.get_ylabel())
 
 

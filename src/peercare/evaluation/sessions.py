@@ -13,6 +13,8 @@ rows are which instrument, :data:`peercare.contract.EVALUATION_PARTS`):
   ``post``); the first and the last session's exports pair up by the respondent token;
 * ``checkin`` and ``scenario`` rows serve the room during the session and are not
   evaluation data; they are counted in a note, not analysed.
+* a repeated answer (the same person, session, time and item again) is left out: the
+  first one is kept, and a note names the session and rows.
 
 Every problem is reported with the file and its spreadsheet row, as for any other file.
 """
@@ -62,6 +64,20 @@ def _read_export(path: Path) -> tuple[pd.DataFrame, list[str]]:
     return frame, problems
 
 
+def _first_answers(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The export without repeated answers (the same person, session, time and item again),
+    and a note per session naming the rows left out. The first answer is kept: a page sends
+    each answer once, so a repeat comes from a forged message or an older kit."""
+    key = ["respondent_id", "session", "time", "app", "item"]
+    again = frame.duplicated(key, keep="first")
+    notes = [
+        f"{path}: session {code}: {_rows(rows)} repeat an earlier answer of the same person "
+        "to the same question; the first answer is kept and these are left out"
+        for code, rows in frame.loc[again].groupby("session", sort=False)[ROW]
+    ]
+    return frame.loc[~again], notes
+
+
 def read_exports(
     folder: Path, instruments: dict[str, Instrument]
 ) -> tuple[dict[str, Responses], list[str]]:
@@ -77,6 +93,8 @@ def read_exports(
             problems += exc.problems
             continue
         problems += found
+        frame, repeats = _first_answers(frame, path)
+        notes += repeats
         for code in frame["session"].unique():
             if code in seen:
                 problems.append(

@@ -3,6 +3,9 @@
 // (nothing is parsed as HTML). Progress stays in this browser (localStorage) when
 // `persist` is on; nothing is sent anywhere. With a kernel, each answer is also synced
 // to Python through the `answers` and `last_answer` traits.
+// `live` (the live quiz in a session): one question asked to the room; the answer is sent
+// once, and when the facilitator reveals (`reveal`), everyone sees the right answer, also
+// people who did not answer.
 
 const STORE_PREFIX = "peercare-quiz:";
 
@@ -42,6 +45,7 @@ function render({ model, el: root }) {
   const questions = model.get("questions") || [];
   const quizId = model.get("quiz_id") || "quiz";
   const persist = model.get("persist");
+  const live = model.get("live");
   const key = STORE_PREFIX + quizId;
   const uid = `pcq-${quizId.replace(/[^a-z0-9_-]/gi, "")}-${++counter}`;
   let progress = persist ? loadProgress(key) : { answers: {} };
@@ -55,9 +59,11 @@ function render({ model, el: root }) {
     el(
       "p",
       { class: "pcq-privacy" },
-      persist
-        ? "Your answers stay on this device. Nothing is sent anywhere."
-        : "Your answers are anonymous. No name is kept."
+      live
+        ? "Your answer goes to the room without your name. The facilitator sees only how many people chose each answer."
+        : persist
+          ? "Your answers stay on this device. Nothing is sent anywhere."
+          : "Your answers are not kept anywhere."
     )
   );
 
@@ -67,7 +73,7 @@ function render({ model, el: root }) {
     const li = el("li", { class: "pcq-item" });
     const fs = el("fieldset", { class: "pcq-q", id: `${uid}-q${qi}` });
     const legend = el("legend", { class: "pcq-prompt" });
-    legend.appendChild(el("span", { class: "pcq-num" }, `Question ${qi + 1} of ${questions.length}. `));
+    if (!live) legend.appendChild(el("span", { class: "pcq-num" }, `Question ${qi + 1} of ${questions.length}. `));
     legend.appendChild(document.createTextNode(q.prompt));
     if (q.scenario) {
       const sc = el("p", { class: "pcq-scenario" });
@@ -95,7 +101,7 @@ function render({ model, el: root }) {
       inputs.push(input);
     });
     fs.appendChild(opts);
-    const check = el("button", { type: "button", class: "pcq-check" }, "Check answer");
+    const check = el("button", { type: "button", class: "pcq-check" }, live ? "Send my answer" : "Check answer");
     fs.appendChild(check);
     const feedback = el("div", { class: "pcq-feedback", role: "status", "aria-live": "polite" });
     fs.appendChild(feedback);
@@ -110,6 +116,27 @@ function render({ model, el: root }) {
   wrap.appendChild(summary);
   wrap.appendChild(retry);
   root.appendChild(wrap);
+
+  function showAnswer(item) {
+    // live quiz, revealed, for someone who did not answer: the right answer and why
+    const { q, feedback } = item;
+    feedback.textContent = "";
+    feedback.className = "pcq-feedback pcq-empty";
+    const right = q.options.filter((o) => o.correct);
+    feedback.appendChild(el("p", { class: "pcq-verdict" }, right.length > 1 ? "The right answers:" : "The right answer:"));
+    for (const o of right) {
+      const p = el("p", { class: "pcq-why" });
+      p.appendChild(el("strong", {}, `${o.text}: `));
+      p.appendChild(document.createTextNode(o.feedback));
+      feedback.appendChild(p);
+    }
+  }
+
+  function lock(item) {
+    // live quiz: one answer per question, and none after the reveal
+    item.inputs.forEach((i) => (i.disabled = true));
+    item.check.disabled = true;
+  }
 
   function showFeedback(item, chosen) {
     const { q, feedback } = item;
@@ -128,7 +155,7 @@ function render({ model, el: root }) {
       return ok;
     }
     feedback.className = "pcq-feedback " + (ok ? "pcq-right" : "pcq-wrong");
-    feedback.appendChild(el("p", { class: "pcq-verdict" }, ok ? "✓ Correct." : "✗ Not quite. Try again if you like."));
+    feedback.appendChild(el("p", { class: "pcq-verdict" }, ok ? "✓ Correct." : live ? "✗ Not quite." : "✗ Not quite. Try again if you like."));
     for (const o of q.options) {
       if (chosen.includes(o.id)) {
         const p = el("p", { class: "pcq-why" });
@@ -137,7 +164,16 @@ function render({ model, el: root }) {
         feedback.appendChild(p);
       }
     }
-    if (q.kind === "multiple" && !ok) {
+    if (live && !ok) {
+      for (const o of q.options) {
+        if (o.correct && !chosen.includes(o.id)) {
+          const p = el("p", { class: "pcq-why" });
+          p.appendChild(el("strong", {}, `The right answer: ${o.text}: `));
+          p.appendChild(document.createTextNode(o.feedback));
+          feedback.appendChild(p);
+        }
+      }
+    } else if (q.kind === "multiple" && !ok) {
       const missed = q.options.filter((o) => o.correct && !chosen.includes(o.id)).length;
       if (missed) feedback.appendChild(el("p", { class: "pcq-why" }, `There is more to choose: ${missed} more right answer${missed > 1 ? "s" : ""}.`));
     }
@@ -147,7 +183,7 @@ function render({ model, el: root }) {
   function updateSummary() {
     const answered = items.filter((it) => progress.answers[it.q.id]);
     const right = answered.filter((it) => progress.answers[it.q.id].correct).length;
-    if (!answered.length || !model.get("reveal")) {
+    if (!answered.length || !model.get("reveal") || live) {
       summary.textContent = "";
       retry.hidden = true;
       return;
@@ -178,7 +214,10 @@ function render({ model, el: root }) {
     item.check.addEventListener("click", () => {
       const chosen = item.inputs.filter((i) => i.checked).map((i) => i.value);
       const ok = showFeedback(item, chosen);
-      if (chosen.length) record(item, chosen, ok);
+      if (chosen.length) {
+        record(item, chosen, ok);
+        if (live) lock(item);
+      }
       updateSummary();
     });
     const saved = progress.answers[item.q.id];
@@ -188,13 +227,18 @@ function render({ model, el: root }) {
     }
   });
 
-  model.on("change:reveal", () => {
+  function revealAll() {
+    const shown = live && model.get("reveal");
     items.forEach((item) => {
       const saved = progress.answers[item.q.id];
       if (saved) showFeedback(item, saved.chosen);
+      else if (shown) showAnswer(item);
+      if (shown) lock(item);
     });
     updateSummary();
-  });
+  }
+  model.on("change:reveal", revealAll);
+  if (live && model.get("reveal")) revealAll();
 
   retry.addEventListener("click", () => {
     progress = { answers: {} };

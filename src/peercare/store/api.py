@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import hmac
 import io
+import os
 import re
 import secrets
 import threading
@@ -188,6 +189,15 @@ def check_threshold(threshold: object) -> int:
     return threshold
 
 
+def _code_length(length: int | None) -> int:
+    if length is None:
+        length = os.environ.get(codes.CODE_LENGTH_ENV) or codes.CODE_LENGTH
+    lengths = (codes.CODE_LENGTH, codes.PUBLIC_CODE_LENGTH)
+    if str(length) not in map(str, lengths):
+        raise InputRefused(f"A session code has {' or '.join(map(str, lengths))} characters.")
+    return int(length)
+
+
 class Store:
     """The session store (see the module docstring and :mod:`peercare.store.db`).
 
@@ -251,10 +261,17 @@ class Store:
 
     # -- facilitator -----------------------------------------------------------------------
     def create_session(
-        self, title: str, threshold: int = contract.THRESHOLD_DEFAULT
+        self,
+        title: str,
+        threshold: int = contract.THRESHOLD_DEFAULT,
+        code_length: int | None = None,
     ) -> tuple[SessionInfo, str]:
-        """A new open session; returns its info and the facilitator key (shown once)."""
+        """A new open session; returns its info and the facilitator key (shown once).
+
+        ``code_length``: 6, or 8 for a session on the internet; by default
+        ``$PEERCARE_CODE_LENGTH`` (``peercare serve --public-url`` sets 8), else 6."""
         title, threshold = check_title(title), check_threshold(threshold)
+        code_length = _code_length(code_length)
         key = codes.new_key()
         key_hash = codes.hash_key(key)  # slow on purpose: before taking the write lock
         for _ in range(20):
@@ -265,7 +282,7 @@ class Store:
                         .scalars()
                         .all()
                     )
-                    code = codes.new_code(open_codes)
+                    code = codes.new_code(open_codes, length=code_length)
                     created = now()
                     result = conn.execute(
                         insert(sessions).values(

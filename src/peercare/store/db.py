@@ -6,7 +6,8 @@
   that scheme would be psycopg2, which the kit does not install).
 * SQLite: WAL journal (readers never wait for the writer), ``busy_timeout`` so writers
   queue instead of failing, ``synchronous=FULL`` so an acknowledged answer survives a
-  crash, and every write transaction begins with ``BEGIN IMMEDIATE`` (it takes the write
+  crash, the file is created 0600 (owner only), and every write transaction begins with
+  ``BEGIN IMMEDIATE`` (it takes the write
   lock at once and waits for it, instead of failing later on a stale read snapshot).
 * Migrations: Alembic, run programmatically on first use (``upgrade head`` when the
   database is not at :data:`HEAD`). A PostgreSQL advisory lock, or SQLite's write lock,
@@ -56,10 +57,27 @@ def safe_url(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only (0600), or make it so. SQLite
+    gives its -wal and -shm files the database file's mode."""
+    path = Path(path).expanduser()
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)  # a file from an older kit, or made under a loose umask
+    except PermissionError:  # someone else's file: leave it
+        pass
+    finally:
+        os.close(fd)
+
+
 def make_engine(url: URL) -> Engine:
-    """An engine for ``url``; for SQLite with the pragmas and BEGIN handling above."""
+    """An engine for ``url``; for SQLite with the pragmas and BEGIN handling above, and the
+    file readable by its owner only (answers are private)."""
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
+    if url.database not in (None, "", ":memory:") and not url.database.startswith("file:"):
+        private_file(Path(url.database))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

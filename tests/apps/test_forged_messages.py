@@ -1,0 +1,137 @@
+"""Forged widget messages against a real Voila with a real kernel: a disabled button is
+disabled only in the browser, so the kernel decides what is stored. Each attack here is
+the one the security review ran: the same click message sent again and again."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from benchmarks.widget_client import Participant
+from peercare.apps.checkin import SCALE
+from peercare.apps.state import QUIZ_CURRENT
+from peercare.codes import ALPHABET
+from peercare.serve import live_session_args
+from peercare.store import Store
+
+from ..conftest import ROOT
+from ..voila import voila_server
+
+APPS = ROOT / "notebooks" / "apps"
+FORGED = 200
+QUESTION = "coping-breath-out"
+
+
+async def _until(find, timeout: float = 60):
+    """What ``find()`` returns once it stops raising LookupError (the page polls)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return find()
+        except LookupError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+async def _forge(p: Participant, mid: str, times: int) -> None:
+    for _ in range(times):
+        await p.send(
+            "comm_msg",
+            {"comm_id": mid, "data": {"method": "custom", "content": {"event": "click"}}},
+            wait=True,
+        )
+
+
+def test_forged_clicks_store_each_answer_once(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
+    info, key = store.create_session("Forged", threshold=3)
+    store.set_state(info.code, key, QUIZ_CURRENT, QUESTION)
+    extra = live_session_args(APPS, pool=1, idle_timeout=0)
+
+    async def attack(url):
+        p = Participant(url, "participant.ipynb")
+        await p.open()
+        await p.join(info.code)
+        labels = [label for label, _ in SCALE]
+        checkin = p.find("RadioButtonsModel", _options_labels=labels)
+        await p.set(checkin, index=2)
+        await _forge(p, p.find("ButtonModel", description="Send my check-in"), FORGED)
+
+        feedback = p.find("RadioButtonsModel", index=None)  # the last one: a feedback rating
+        await p.set(feedback, index=0)
+        await _forge(p, p.find("ButtonModel", description="Send my feedback"), FORGED)
+
+        quiz = await _until(lambda: p.find("AnyModel", quiz_id=f"live-{QUESTION}"))
+        for n in range(FORGED):
+            await p.set(quiz, last_answer={"question": QUESTION, "chosen": ["b"], "n": n})
+
+        await p.click("Start")
+        radios = p.find("RadioButtonsModel", index=None)
+        choose = p.find("ButtonModel", description="Choose")
+        await p.set(radios, index=0)
+        await _forge(p, choose, FORGED)  # the first moves on; the rest hit the old step
+        await p.close()
+
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        asyncio.run(attack(url))
+    rows = store.responses(info.code, key)
+    by_app = {app: [r for r in rows if r["app"] == app] for app in ("checkin", "feedback",
+                                                                    "quiz", "scenario")}  # fmt: skip
+    assert {app: len(found) for app, found in by_app.items()} == {
+        "checkin": 1,
+        "feedback": 1,
+        "quiz": 1,
+        "scenario": 1,
+    }, rows
+    assert by_app["quiz"][0]["answer"] == "b"
+    assert len({r["respondent"] for r in rows}) == 1
+    store.close()
+
+
+def _note(p: Participant) -> str:
+    """The join box's message now (the newest notice that says anything)."""
+    for state in reversed(list(p.models.values())):
+        value = state.get("value", "")
+        if state.get("_model_name") == "HTMLModel" and "pc-notice pc-" in value:
+            return value
+    return ""
+
+
+def test_join_code_guessing_is_slowed_down(tmp_path):
+    """Forged Join clicks with wrong codes, as fast as the kernel answers: after three
+    the page waits (1 s, 2 s, 4 s, …) and checks nothing in between; then the right code
+    still works."""
+    store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
+    info, _ = store.create_session("Guess", threshold=3)
+    extra = live_session_args(APPS, pool=1, idle_timeout=0)
+
+    async def guess(url):
+        p = Participant(url, "participant.ipynb")
+        await p.open()
+        code = p.find("TextModel", description="Session code")
+        checked, waited = 0, 0
+        start = time.monotonic()
+        for n in range(40):
+            await p.set(code, value=f"ZZZZ{ALPHABET[n % 20]}{ALPHABET[n // 20]}")
+            await p.click("Join")
+            said = _note(p)
+            checked += "No open session" in said
+            waited += "Please wait" in said
+        elapsed = time.monotonic() - start
+        assert waited >= 40 - checked
+        # 3 free tries, then one per wait: 1 + 2 + 4 + ... seconds
+        assert 3 <= checked <= 3 + int(elapsed + 1).bit_length(), (checked, elapsed)
+        await p.set(code, value=info.code)
+        for _ in range(90):  # the wait is at most a minute
+            await p.click("Join")
+            if "You joined" in _note(p):
+                break
+            assert "Please wait" in _note(p)
+            await asyncio.sleep(1)
+        assert "You joined" in _note(p)
+        await p.close()
+
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        asyncio.run(guess(url))
+    store.close()

@@ -1,0 +1,204 @@
+"""The participant page on a 360 px phone screen, in Debian's Chromium against a real Voila:
+every tab fits (no label cut off, no choice on top of another, 44 px touch targets), the
+live quiz speaks of the room, a new question is flagged on another tab, and the revealed
+answer reaches everyone, also a participant who did not answer. axe finds nothing.
+
+Screenshots of every tab go to $PEERCARE_SCREENSHOTS when it is set (to look at them)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from peercare.apps.state import QUIZ_CURRENT, QUIZ_REVEALED
+from peercare.bank import load_all
+from peercare.serve import live_session_args
+from peercare.store import Store
+
+from ..browser import chromium, describe, guarded_context, run_axe
+from ..conftest import ROOT
+from ..voila import voila_server
+
+pytestmark = pytest.mark.browser
+APPS = ROOT / "notebooks" / "apps"
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+QUESTION = "coping-breath-out"
+TABS = ["Check-in", "Live quiz", "Scenarios", "Feedback", "My plan"]
+
+# Every visible tab label, button and choice: its text fits its box, it is at least 44 px
+# high, no two choices overlap, and nothing sticks out of the screen or of a box that
+# clips it. Returns the problems as text.
+LAYOUT_CHECK = """
+() => {
+  const problems = [];
+  const shown = (e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== "hidden";
+  };
+  const name = (e) => `${e.tagName.toLowerCase()} "${e.textContent.trim().slice(0, 40)}"`;
+  const all = (selector) => [...document.querySelectorAll(selector)].filter(shown);
+  const labels = all(".lm-TabBar-tabLabel, button, .widget-radio-box label, .pcq-option, "
+                     + ".pcp-idea, label");
+  for (const e of labels) {
+    if (e.scrollWidth > e.clientWidth + 1) problems.push(`${name(e)} is cut off`);
+  }
+  const targets = all(".lm-TabBar-tab, button, .widget-radio-box label, .pcq-option, "
+                      + ".widget-text input, .widget-dropdown select");
+  for (const e of targets) {
+    const h = e.getBoundingClientRect().height;
+    if (h < 44) problems.push(`${name(e)} is ${Math.round(h)} px high (under 44)`);
+  }
+  for (const group of all(".widget-radio-box, .pcq-options")) {
+    const boxes = [...group.children].filter(shown).map((c) => [c, c.getBoundingClientRect()]);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, ra] = boxes[i], [b, rb] = boxes[j];
+        const overlap = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top) > 0.5
+          && Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left) > 0.5;
+        if (overlap) problems.push(`${name(a)} overlaps ${name(b)}`);
+      }
+    }
+  }
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width) problems.push("the page scrolls sideways");
+  for (const e of all(".jupyter-widgets *")) {
+    const r = e.getBoundingClientRect();
+    if (r.right > width + 0.5) { problems.push(`${name(e)} sticks out of the screen`); continue; }
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") {
+        if (r.right > a.getBoundingClientRect().right + 0.5) {
+          problems.push(`${name(e)} is clipped on the right`);
+        }
+        break;
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    data = tmp_path_factory.mktemp("phone-data")
+    store = Store(f"sqlite:///{data / 'sessions.sqlite'}")
+    info, key = store.create_session("Phone", threshold=3)
+    extra = live_session_args(APPS, pool=2, idle_timeout=0)
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(data)}, extra=extra) as url:
+        yield url, store, info.code, key
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    with chromium(chromium_path) as b:
+        yield b
+
+
+def _phone(browser, url: str, code: str, look: bool = False):
+    context = guarded_context(browser, **PHONE)
+    page = context.new_page()
+    page.goto(f"{url}/voila/render/participant.ipynb?code={code}")
+    page.get_by_role("button", name="Join").wait_for(timeout=60_000)
+    if look:  # the join screen
+        assert _look(page, "join") == []
+    page.get_by_role("button", name="Join").click()
+    page.get_by_text("You joined").first.wait_for(timeout=60_000)
+    return context, page
+
+
+def _look(page, name: str) -> list[str]:
+    """The layout problems on the page now, after a screenshot when asked for one."""
+    page.wait_for_timeout(300)  # let the widgets lay out (a pause, not a timed check)
+    folder = os.environ.get("PEERCARE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"phone-{name}.png"), full_page=True)
+    return page.evaluate(LAYOUT_CHECK)
+
+
+def _tab(page, title: str):
+    return page.get_by_role("tab", name=re.compile(f"^{re.escape(title)}"))
+
+
+def test_every_tab_fits_a_phone(browser, room):
+    url, _, code, _ = room
+    context, page = _phone(browser, url, code, look=True)
+    problems = {}
+    for title in TABS:
+        _tab(page, title).click()
+        problems[title] = _look(page, title)
+        violations = run_axe(page)
+        assert violations == [], (title, describe(violations))
+    _tab(page, "Scenarios").click()
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Choose").wait_for()
+    problems["a scenario step"] = _look(page, "scenario-step")
+    page.locator(".widget-radio-box:visible label").first.click()
+    page.get_by_role("button", name="Choose").click()
+    page.get_by_text("Received.").wait_for()
+    problems["the next step"] = _look(page, "scenario-next")
+    assert {k: v for k, v in problems.items() if v} == {}
+    assert context.outside == []
+    context.close()
+
+
+def test_live_quiz_reaches_everyone_on_a_phone(browser, room):
+    url, store, code, key = room
+    answering, page = _phone(browser, url, code)
+    question = next(q for b in load_all().values() for q in b.questions if q.id == QUESTION)
+    right = next(o for o in question.options if o.correct)
+
+    store.set_state(code, key, QUIZ_CURRENT, QUESTION)
+    store.set_state(code, key, QUIZ_REVEALED, "")
+    watching, other = _phone(browser, url, code)  # joins while the question is open
+    # both are on the check-in tab: the question is flagged there
+    for p in (page, other):
+        p.get_by_text("A new question is waiting").wait_for(timeout=15_000)
+        assert _tab(p, "Live quiz (new)").count() == 1
+    assert _look(other, "new-question-cue") == []
+
+    _tab(page, "Live quiz").click()
+    page.get_by_text("A new question is waiting").wait_for(state="detached")
+    page.get_by_role("tab", name="Live quiz", exact=True).wait_for()  # the mark is gone
+    box = page.locator(".pcq")
+    text = box.inner_text()
+    assert "goes to the room without your name" in text
+    assert "Question 1 of" not in text and "stay" not in text.lower()  # no self-check intro
+    box.get_by_role("radio", name=right.text).check()
+    box.get_by_role("button", name="Send my answer").click()
+    page.get_by_text("Your answer is in").wait_for()
+    assert box.get_by_role("button", name="Send my answer").is_disabled()  # once
+
+    store.set_state(code, key, QUIZ_REVEALED, QUESTION)
+    page.get_by_text("✓ Correct.").wait_for(timeout=15_000)
+    # the one who never answered sees the answer too, once they look
+    _tab(other, "Live quiz").click()
+    shown = other.locator(".pcq-feedback")
+    shown.get_by_text("The right answer:").wait_for(timeout=15_000)
+    assert right.text in shown.inner_text() and right.feedback in shown.inner_text()
+    assert other.locator(".pcq input").first.is_disabled()
+    assert _look(other, "live-quiz-revealed") == []
+    if os.environ.get("PEERCARE_SCREENSHOTS"):  # the whole question, as the phone scrolls it
+        folder = Path(os.environ["PEERCARE_SCREENSHOTS"])
+        other.locator(".pcq").screenshot(path=str(folder / "phone-revealed-unanswered.png"))
+        page.locator(".pcq").screenshot(path=str(folder / "phone-revealed-answered.png"))
+    assert _look(page, "live-quiz-answered") == []
+    assert [r["answer"] for r in store.responses(code, key, "quiz")] == [right.id]
+    for context in (answering, watching):
+        assert context.outside == []
+        context.close()
+
+
+@pytest.mark.parametrize("app", ["self_check.ipynb", "wellness_plan.ipynb"])
+def test_the_apps_without_a_session_fit_a_phone(browser, room, app):
+    url = room[0]
+    context = guarded_context(browser, **PHONE)
+    page = context.new_page()
+    page.goto(f"{url}/voila/render/{app}")
+    page.locator(".pcq, .pcp").first.wait_for(timeout=60_000)
+    assert _look(page, app.split(".")[0]) == []
+    context.close()

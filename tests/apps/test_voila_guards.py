@@ -1,0 +1,128 @@
+"""Voila as ``peercare serve`` runs it, attacked the way the security review did: requests
+with a forged Host header (DNS rebinding), and plain page loads that start kernels and
+never connect to them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from benchmarks.widget_client import Participant
+from peercare.serve import guard_args, live_session_args
+from peercare.voila_app import memory_kernels
+
+from ..conftest import ROOT
+from ..voila import kernel_pids, voila_server
+
+APPS = ROOT / "notebooks" / "apps"
+PUBLIC = "https://session.example.org"
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return predicate()
+
+
+def test_only_our_own_host_names_are_served(tmp_path):
+    extra = guard_args(0, 60, PUBLIC)
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        port = url.rsplit(":", 1)[1]
+        for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example",
+                     "session.example.org.evil.example", "10.0.0.5"):  # fmt: skip
+            for path in ("/", "/voila/render/participant.ipynb", "/api/kernels"):
+                r = requests.get(url + path, headers={"Host": host}, timeout=30)
+                assert r.status_code == 403, (host, path, r.status_code)
+                assert r.text.startswith("403: this server answers only to its own address")
+                assert r.headers["Content-Type"].startswith("text/plain")
+                assert "Traceback" not in r.text and host not in r.text
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", f"[::1]:{port}",
+                     "session.example.org", "SESSION.example.org:443"):  # fmt: skip
+            r = requests.get(url + "/voila/static/voila.js", headers={"Host": host}, timeout=30)
+            assert r.status_code == 200, (host, r.status_code)
+
+
+def test_plain_page_loads_are_capped_and_unconnected_kernels_stop(tmp_path):
+    """Ten plain GETs of an app page (no websocket), cap 2: two kernels start, the other
+    loads get a "too busy" page (the dashboard still opens); the kernels are stopped once
+    the connect timeout passes."""
+    timeout = 6
+    extra = guard_args(max_kernels=2, connect_timeout=timeout)
+    page = "/voila/render/checkin.ipynb"
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        with ThreadPoolExecutor(10) as pool:
+            loads = list(pool.map(lambda _: requests.get(url + page, timeout=300), range(10)))
+        codes = sorted(r.status_code for r in loads)
+        assert codes == [200] * 2 + [503] * 8, codes
+        busy = next(r for r in loads if r.status_code == 503)
+        assert "Too busy right now" in busy.text and "Traceback" not in busy.text
+        assert busy.headers["Retry-After"] == "60"
+        assert len(kernel_pids(pid)) <= 2
+        # a full room does not lock the facilitator out
+        dashboard = requests.get(url + "/voila/render/dashboard.ipynb", timeout=300)
+        assert dashboard.status_code == 200 and "Facilitator dashboard" in dashboard.text
+        # nobody connected: the kernels stop after the timeout, not at the idle cull
+        assert wait_for(lambda: kernel_pids(pid) == [], timeout * 8), kernel_pids(pid)
+        again = requests.get(url + page, timeout=300)
+        assert again.status_code == 200  # room again
+
+
+def test_pooled_and_connected_kernels_stay(tmp_path):
+    """With preheated kernels (as serve runs): the pool is never stopped for not being
+    connected; a page that connects keeps its kernel; a plain load loses its kernel."""
+    timeout = 5
+    extra = live_session_args(APPS, pool=1, idle_timeout=0) + guard_args(8, timeout)
+
+    async def visit(url):
+        person = Participant(url, "participant.ipynb")
+        await person.open()  # page and websocket, as a browser
+        plain = requests.get(f"{url}/voila/render/participant.ipynb", timeout=300)
+        assert plain.status_code == 200
+        await asyncio.sleep(timeout * 4)
+        await person.click("Join")  # the connected page's kernel still answers (or hangs)
+        await person.close()
+
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        assert wait_for(lambda: len(kernel_pids(pid)) == 1, 120)
+        time.sleep(timeout * 3)
+        assert len(kernel_pids(pid)) == 1  # the pooled kernel waits, however long
+        asyncio.run(visit(url))
+        # left: the pool (refilled twice) and the connected page; the plain load's is gone
+        assert wait_for(lambda: len(kernel_pids(pid)) == 2, timeout * 8), kernel_pids(pid)
+
+
+def test_the_default_cap_is_sized_from_free_memory(tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       8000000 kB\nMemAvailable:   4096000 kB\n")
+    assert memory_kernels(str(meminfo), per_kernel_mb=100) == 40
+    meminfo.write_text("MemAvailable:   100000 kB\n")
+    assert memory_kernels(str(meminfo)) == 4  # never fewer than a small room needs
+
+
+def test_the_warm_pool_does_not_count_against_the_cap(tmp_path):
+    timeout = 5
+    extra = live_session_args(APPS, pool=2, idle_timeout=0) + guard_args(1, timeout)
+    page = "/voila/render/participant.ipynb"
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        assert wait_for(lambda: len(kernel_pids(pid)) == 2, 120)
+        warm = set(kernel_pids(pid))
+        first = requests.get(url + page, timeout=300)  # takes a warm kernel: 1 of 1
+        second = requests.get(url + page, timeout=300)
+        assert (first.status_code, second.status_code) == (200, 503)
+
+        def taken_one_stopped() -> bool:  # one warm kernel left, and the pool refilled
+            now = set(kernel_pids(pid))
+            return len(warm & now) == 1 and len(now) == 2
+
+        # the first page never connects: its kernel stops; the pool stays
+        assert wait_for(taken_one_stopped, timeout * 8), kernel_pids(pid)
+        assert requests.get(url + page, timeout=300).status_code == 200
