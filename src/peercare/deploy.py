@@ -83,8 +83,8 @@ class Settings:
         return f"https://{self.domain}{port}"
 
 
-def check_settings(s: Settings) -> None:
-    """Refuse what would give a broken or unsafe service, with what to do instead."""
+def check_input(s: Settings) -> None:
+    """Refuse input that would give a broken or unsafe service, with what to do instead."""
     if not s.domain:
         raise DeployError(
             "Give the address people will use: --domain training.example.org "
@@ -105,19 +105,63 @@ def check_settings(s: Settings) -> None:
                 f"{path} has spaces or unusual characters, which a service file cannot hold "
                 "safely. Put the kit in a plain folder such as /opt/peercare."
             )
-    if not (build_html_dir(s.root) / "index.html").is_file():
-        raise DeployError(
+
+
+def _closed(path: Path, bit: int) -> Path | None:
+    """The first of ``path`` (needs ``bit`` for others) and its folders (need o+x) that
+    other users cannot get through; None when they all can."""
+    for p, need in ((path, bit), *((d, stat.S_IXOTH) for d in path.parents)):
+        try:
+            if not os.stat(p).st_mode & need:
+                return p
+        except PermissionError:  # a folder on the way (as this user) is closed
+            return p
+    return None
+
+
+def server_problems(s: Settings, sysroot: Path = Path("/"), as_root: bool = True) -> list[str]:
+    """What stops a real run here, each with what to do; empty when nothing does."""
+    problems = []
+    other = _debian(sysroot)
+    if other:
+        problems.append(
+            f"This is {other}; peercare deploy works on Debian or Ubuntu. "
+            "--dry-run shows the files it writes, to set the same up by hand."
+        )
+    if as_root and os.geteuid() != 0:
+        problems.append(
+            "Run it as root (sudo): it installs Caddy, a system user and a service. "
+            "To see what it would do first, add --dry-run."
+        )
+    index = build_html_dir(s.root) / "index.html"
+    if not index.is_file():
+        problems.append(
             f"The book is not built yet in {s.root}. Run `make build` (or `peercare build`) "
             "there first."
         )
-    closed = [p for p in (s.root, *s.root.parents) if not os.stat(p).st_mode & stat.S_IXOTH]
-    if closed or not os.stat(build_html_dir(s.root) / "index.html").st_mode & stat.S_IROTH:
-        where = f" ({closed[0]} is closed to other users)" if closed else ""
-        raise DeployError(
-            f"The service's user ({s.user}) could not read the kit in {s.root}{where}. "
-            "Put the kit in a folder others can read, such as /opt/peercare, and run "
-            "`make build` and this command from there."
+    elif closed := _closed(index, stat.S_IROTH):
+        problems.append(
+            f"The service's user ({s.user}) could not read the kit in {s.root} ({closed} is "
+            "closed to other users). Put the kit in a folder others can read, such as "
+            "/opt/peercare, and run `make build` and this command from there."
         )
+    python = Path(s.python)
+    closed = _closed(python, stat.S_IXOTH) or _closed(python.resolve(), stat.S_IXOTH)
+    if closed:
+        problems.append(
+            f"The service's user ({s.user}) could not run {s.python} ({closed} is closed to "
+            "other users). Make the kit's environment from a Python everyone can run: "
+            "rm -rf .venv; make setup PYTHON=/usr/bin/python3"
+        )
+    else:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        done = subprocess.run([s.python, "-c", "import peercare"], capture_output=True, env=env)
+        if done.returncode != 0:
+            problems.append(
+                f"{s.python} cannot load the kit on its own. Run `make setup` in the kit's "
+                "folder, then .venv/bin/peercare deploy from there."
+            )
+    return problems
 
 
 def caddyfile(s: Settings) -> str:
@@ -441,26 +485,18 @@ def apply(p: Plan, sysroot: Path = Path("/")) -> None:
 def deploy(s: Settings, dry_run: bool = False, sysroot: Path = Path("/")) -> int:
     """Check, plan, then print the plan (``dry_run``) or carry it out. ``sysroot``: where
     /etc/os-release is read (tests)."""
-    check_settings(s)
-    other = _debian(sysroot)
-    if not dry_run:
-        if os.geteuid() != 0:
-            raise DeployError(
-                "Run it as root (sudo): it installs Caddy, a system user and a service. "
-                "To see what it would do first, add --dry-run."
-            )
-        if other:
-            raise DeployError(
-                f"This is {other}; peercare deploy works on Debian or Ubuntu. "
-                "--dry-run shows the files it writes, to set the same up by hand."
-            )
-        _check_python(s.python)
+    check_input(s)
+    problems = server_problems(s, sysroot, as_root=not dry_run)
+    if problems and not dry_run:
+        raise DeployError("\n".join(problems) + "\nNothing was changed.")
     p = plan(s, gather_facts(s))
     if dry_run:
-        print("Dry run: nothing is changed. A real run (as root) would do this:\n")
+        print("Dry run: nothing is changed.")
+        if problems:
+            print("A real run would stop first, because:")
+            print("\n".join(f"- {problem}" for problem in problems))
+        print("A real run (as root) would do this:\n")
         print(describe(p) if p.steps else "Nothing: everything is in place.")
-        if other:
-            print(f"\n(This is {other}: a real run stops here; it needs Debian or Ubuntu.)")
     else:
         _warn_dns(s.domain)
         if p.steps:
@@ -475,16 +511,6 @@ def deploy(s: Settings, dry_run: bool = False, sysroot: Path = Path("/")) -> int
         "Caddy gets the certificate once the domain's DNS points here (a minute or two)."
     )
     return 0
-
-
-def _check_python(python: str) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([python, "-c", "import peercare"], capture_output=True, env=env)
-    if done.returncode != 0:
-        raise DeployError(
-            f"{python} cannot load the kit on its own. Run `make setup` in the kit's folder "
-            "and then .venv/bin/peercare deploy from there."
-        )
 
 
 def _warn_dns(domain: str) -> None:
