@@ -325,6 +325,18 @@ def test_a_python_others_cannot_run_is_named(kit, tmp_path):
     assert not any("could not run" in p for p in server_problems(_settings(kit, python="/bin/sh")))
 
 
+def test_install_script_dry_run_says_what_it_would_build_then_hands_over(tmp_path):
+    done = subprocess.run(
+        [str(ROOT / "deploy" / "install.sh"), "--dry-run", "--domain", DOMAIN],
+        capture_output=True, text=True, env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "would run: make build PYTHON=/usr/bin/python3" in done.stdout
+    # with the kit's .venv made, `peercare deploy --dry-run` goes on from there
+    assert ("Dry run: nothing is changed." in done.stdout) == (ROOT / ".venv").is_dir()
+    assert not (ROOT / ".venv").is_dir() or f"https://{DOMAIN}/voila/render/" in done.stdout
+
+
 # --- for real on loopback: Caddy's own CA, the kit behind it, Chromium in front ----------
 
 NAME = "training.localhost"
