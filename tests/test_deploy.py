@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import http.client
+import http.server
 import io
+import json
 import os
 import re
 import shlex
@@ -17,7 +19,9 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -386,44 +390,101 @@ def _started(proc: subprocess.Popen, until: str) -> str:
     return "".join(lines)
 
 
+def _loopback(**kw) -> Settings:
+    """The generated configuration, for loopback: free high ports, Caddy's own CA."""
+    return Settings(
+        domain=NAME, root=ROOT, python=sys.executable, https_port=free_port(),
+        http_port=free_port(), local_ca=True, admin="off", **kw,
+    )  # fmt: skip
+
+
+@contextmanager
+def _caddy_running(caddy: str, s: Settings, home: Path):
+    """Caddy with ``caddyfile(s)`` until the block ends; yields its CA's root certificate."""
+    (home / "Caddyfile").write_text(caddyfile(s))
+    log_path = home / "caddy.log"
+    with log_path.open("w") as log:
+        proxy = subprocess.Popen(
+            [caddy, "run", "--config", str(home / "Caddyfile"), "--adapter", "caddyfile"],
+            env=_caddy_env(home), stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            ca = home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+            deadline = time.monotonic() + 60
+            while True:  # Caddy makes its CA, then the site's certificate
+                try:
+                    _get(s.https_port, "/", ca)
+                    break
+                except (OSError, ssl.SSLError):
+                    assert proxy.poll() is None, log_path.read_text()[-2000:]
+                    assert time.monotonic() < deadline, log_path.read_text()[-2000:]
+                    time.sleep(0.3)
+            yield ca
+        finally:
+            stop_process(proxy)
+
+
+class _Echo(http.server.BaseHTTPRequestHandler):
+    """Answers with which upstream it is, the path and the headers it got."""
+
+    def do_GET(self) -> None:
+        seen = {"server": self.server.name, "path": self.path, "headers": dict(self.headers)}
+        body = json.dumps(seen).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args) -> None:
+        pass
+
+
+def test_caddy_routes_apps_and_book_passes_the_public_host_and_not_the_ip(caddy, tmp_path):
+    echo = {}
+    for name in ("book", "apps"):
+        echo[name] = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+        echo[name].name = name
+        threading.Thread(target=echo[name].serve_forever, daemon=True).start()
+    s = _loopback(book_port=echo["book"].server_port, apps_port=echo["apps"].server_port)
+    try:
+        with _caddy_running(caddy, s, tmp_path) as ca:
+            for path, upstream in [
+                ("/", "book"),
+                ("/book/welcome/index.html", "book"),
+                ("/voila/render/participant.ipynb?code=AB12", "apps"),
+                ("/voila/static/voila.js", "apps"),
+                ("/api/kernels/0123/channels?session_id=x", "apps"),
+                ("/api/contents/", "book"),  # Jupyter's other APIs never reach Voila
+                ("/voilax", "book"),
+            ]:
+                seen = json.loads(_get(s.https_port, path, ca).text)
+                assert (seen["server"], seen["path"]) == (upstream, path)
+                assert seen["headers"]["Host"] == f"{NAME}:{s.https_port}"
+                assert "X-Forwarded-For" not in seen["headers"]
+            inside = _get(s.https_port, "/voila/query/0123", ca)
+            assert inside.status == 404 and "server" not in inside.text
+    finally:
+        for server in echo.values():
+            server.shutdown()
+            server.server_close()
+
+
 @pytest.fixture
 def behind_caddy(built_book, caddy, tmp_path):
-    """`peercare serve` on free ports, Caddy on a free high port with its local CA, both
-    stopped after. Yields the HTTPS port, the HTTP port, the root certificate and serve's
-    output."""
-    https, http_, book, apps = (free_port() for _ in range(4))
-    s = Settings(
-        domain=NAME, root=ROOT, python=sys.executable, book_port=book, apps_port=apps,
-        https_port=https, http_port=http_, local_ca=True, admin="off",
-    )  # fmt: skip
-    (tmp_path / "Caddyfile").write_text(caddyfile(s))
+    """`peercare serve` on free ports and Caddy in front, both stopped after. Yields the
+    settings, Caddy's root certificate and serve's output."""
+    s = _loopback(book_port=free_port(), apps_port=free_port())
     kit = subprocess.Popen(
-        [*PEERCARE, "serve", "--book-port", str(book), "--apps-port", str(apps), "--pool", "1",
-         "--public-url", s.public_url],
+        [*PEERCARE, "serve", "--book-port", str(s.book_port), "--apps-port", str(s.apps_port),
+         "--pool", "1", "--public-url", s.public_url],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
-    log = (tmp_path / "caddy.log").open("w")
-    proxy = subprocess.Popen(
-        [caddy, "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
-        env=_caddy_env(tmp_path), stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
     try:
         out = _started(kit, "Press Ctrl-C")
-        ca = tmp_path / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
-        deadline = time.monotonic() + 60
-        while True:  # Caddy makes its CA, then the site's certificate
-            try:
-                _get(https, "/", ca)
-                break
-            except (OSError, ssl.SSLError):
-                assert proxy.poll() is None, (tmp_path / "caddy.log").read_text()[-2000:]
-                assert time.monotonic() < deadline, (tmp_path / "caddy.log").read_text()[-2000:]
-                time.sleep(0.3)
-        yield https, http_, ca, out
+        with _caddy_running(caddy, s, tmp_path) as ca:
+            yield s, ca, out
     finally:
-        stop_process(proxy)
-        log.close()
         if kit.poll() is None:
             os.killpg(kit.pid, signal.SIGINT)
         kit.communicate(timeout=60)
@@ -431,8 +492,8 @@ def behind_caddy(built_book, caddy, tmp_path):
 
 @pytest.mark.browser
 def test_a_participant_joins_and_answers_over_https_through_caddy(behind_caddy, chromium_path):
-    https, http_, ca, out = behind_caddy
-    public = f"https://{NAME}:{https}"
+    s, ca, out = behind_caddy
+    https, http_, public = s.https_port, s.http_port, s.public_url
     assert f"Participants: {public}/voila/render/participant.ipynb" in out
 
     # TLS from Caddy's own CA for the public name only; the book and the apps behind it
@@ -441,7 +502,6 @@ def test_a_participant_joins_and_answers_over_https_through_caddy(behind_caddy, 
     assert book.getheader("Strict-Transport-Security") == "max-age=31536000"
     app = _get(https, "/voila/render/self_check.ipynb", ca)
     assert app.status == 200 and "Self-check practice" in app.text
-    assert _get(https, "/voila/query/0123", ca).status == 404  # kernels' path: inside only
     with pytest.raises(ssl.SSLError):
         _get(https, "/", ca, name="other.localhost")
     plain = http.client.HTTPConnection("127.0.0.1", http_, timeout=30)
