@@ -372,9 +372,11 @@ class _Loopback(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _get(port: int, path: str, ca: Path, name: str = NAME) -> http.client.HTTPResponse:
+def _get(
+    port: int, path: str, ca: Path, name: str = NAME, headers: dict | None = None
+) -> http.client.HTTPResponse:
     conn = _Loopback(name, port, timeout=30, context=ssl.create_default_context(cafile=ca))
-    conn.request("GET", path)
+    conn.request("GET", path, headers=headers or {})
     response = conn.getresponse()
     response.text = response.read().decode("utf-8", "replace")  # type: ignore[attr-defined]
     conn.close()
@@ -463,6 +465,9 @@ def test_caddy_routes_apps_and_book_passes_the_public_host_and_not_the_ip(caddy,
                 assert "X-Forwarded-For" not in seen["headers"]
             inside = _get(s.https_port, "/voila/query/0123", ca)
             assert inside.status == 404 and "server" not in inside.text
+            # another name in the Host header, on the right TLS connection: not passed on
+            other = _get(s.https_port, "/voila/render/x", ca, headers={"Host": "evil.example"})
+            assert '"server"' not in other.text
     finally:
         for server in echo.values():
             server.shutdown()
