@@ -202,6 +202,7 @@ def test_a_second_run_changes_nothing_and_a_new_domain_changes_only_what_it_must
     ("status", "commands", "note"),
     [
         (None, [], "ufw is not installed"),
+        ("", [], "its state can be read only as root"),
         ("Status: inactive\n", [], "ufw is installed but off, and stays off"),
         (
             "Status: active\n\nTo Action From\n22/tcp ALLOW Anywhere\n443 ALLOW Anywhere\n",

@@ -276,11 +276,13 @@ class Facts:
     dirs_ok: bool  # home and data folder: owned by the user, 0700
     enabled: frozenset[str] = frozenset()
     active: frozenset[str] = frozenset()
-    ufw: str | None = None  # None: no ufw; else the output of `ufw status`
+    ufw: str | None = None  # None: no ufw; "": its state unreadable; else `ufw status`
 
 
 @dataclass(frozen=True)
 class Step:
+    """One thing to do: say it, then write ``text`` to ``path`` and/or run ``command``."""
+
     says: str
     command: tuple[str, ...] = ()
     path: Path | None = None
@@ -290,6 +292,8 @@ class Step:
 
 @dataclass
 class Plan:
+    """The steps still to do, and notes to print whatever is done."""
+
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -371,6 +375,11 @@ def _firewall(facts: Facts, p: Plan) -> None:
         p.notes.append(
             "No firewall changed: ufw is not installed (and iptables is never touched). "
             "If your server's provider has a firewall, allow TCP ports 80 and 443 there. " + local
+        )
+    elif not facts.ufw:
+        p.notes.append(
+            "ufw is installed; its state can be read only as root. A real run allows TCP "
+            "ports 80 and 443 if it is on, and leaves it off if it is off. " + local
         )
     elif not re.search(r"^Status: active", facts.ufw, re.MULTILINE):
         p.notes.append(
