@@ -37,11 +37,16 @@ start: build
 serve: setup
 	$(BIN)/peercare serve
 
-# Debian's Chromium for the browser tests (Playwright never downloads its own browser).
+# Debian's Chromium for the browser tests (Playwright never downloads its own browser) and
+# Debian's Caddy for the deploy test (HTTPS through Caddy on loopback).
 system-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; \
+	fi
+	@if ! command -v caddy >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy; \
+	  else echo "Install Debian's caddy (sudo apt-get install caddy) for the deploy test"; exit 1; fi; \
 	fi
 
 lint: setup

@@ -19,23 +19,25 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @contextmanager
-def chromium(executable: str):
+def chromium(executable: str, extra_args: list[str] | None = None):
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=ARGS, headless=True)
+        args = ARGS + (extra_args or [])
+        browser = pw.chromium.launch(executable_path=executable, args=args, headless=True)
         try:
             yield browser
         finally:
             browser.close()
 
 
-def guarded_context(browser, **kwargs):
-    """A context whose requests to any non-local host are aborted and listed in ``.outside``."""
+def guarded_context(browser, local: set[str] = LOCAL, **kwargs):
+    """A context whose requests to any host not in ``local`` are aborted and listed in
+    ``.outside``."""
     context = browser.new_context(**kwargs)
     context.outside = []  # type: ignore[attr-defined]
 
     def route(r):
         parts = urlsplit(r.request.url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL:
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in local:
             context.outside.append(r.request.url)  # type: ignore[attr-defined]
             r.abort()
         else:

@@ -60,11 +60,11 @@ def postgres():
         server.stop()
 
 
-# The fast tier (`make test-fast`): no browser, no book build, no PostgreSQL, no Voila,
+# The fast tier (`make test-fast`): no browser, no book build, no PostgreSQL, no Caddy, no Voila,
 # JupyterLab or nbgrader course. A test is in the slow tier when it asks for one of these
 # fixtures (directly or through another fixture), runs on PostgreSQL, or sits in a module
 # that starts those servers itself.
-SLOW_FIXTURES = {"built_book", "chromium_path", "postgres", "course", "apps_url"}
+SLOW_FIXTURES = {"built_book", "chromium_path", "postgres", "course", "apps_url", "caddy"}
 SLOW_MODULES = {
     "test_cli.py", "test_lab_quiz.py", "test_voila_quiz.py", "test_protocol_load.py",
     "test_durability.py", "test_kernels.py", "test_app_kernel.py", "test_notebooks.py",

@@ -9,6 +9,7 @@ from . import contract
 from .bank import BankError
 from .book import BuildError
 from .certification.course import CertError
+from .deploy import DeployError
 from .evaluation.errors import DataError, DemoDataError
 from .handouts import HandoutError
 from .paths import ProjectNotFound
@@ -24,6 +25,7 @@ USER_ERRORS = (
     DataError,
     DemoDataError,
     CertError,
+    DeployError,
 )
 USER_ERRORS += (InputRefused, StoreUnavailable, HandoutError)
 
@@ -48,6 +50,12 @@ def _serve(args) -> int:
         max_kernels=args.max_kernels,
         connect_timeout=args.connect_timeout,
     )
+
+
+def _deploy(args) -> int:
+    from .deploy import deploy, settings_from_args
+
+    return deploy(settings_from_args(args), dry_run=args.dry_run)
 
 
 def _check_content(args) -> int:
@@ -385,6 +393,17 @@ def parser() -> argparse.ArgumentParser:
         help="stop a page's kernel if the page has not connected after N s (60)",
     )  # fmt: skip
     s.set_defaults(func=_serve)
+    dp = sub.add_parser(
+        "deploy", help="one Debian/Ubuntu server: the kit as a service, Caddy with HTTPS in front"
+    )
+    dp.add_argument("--domain", help="the server's name, e.g. training.example.org")
+    dp.add_argument("--email", help="for the certificate authority's expiry notices")
+    dp.add_argument("--dry-run", action="store_true", help="print every step; change nothing")
+    dp.add_argument("--book-port", type=int, default=8000)
+    dp.add_argument("--apps-port", type=int, default=8866)
+    dp.add_argument("--pool", type=int, default=10, help="preheated participant pages (10)")
+    dp.add_argument("--user", default="peercare", help="the service's user (peercare)")
+    dp.set_defaults(func=_deploy)
     c = sub.add_parser("check-content", help="reading grade, footer, quiz and language checks")
     c.set_defaults(func=_check_content)
     h = sub.add_parser("handouts", help="print handouts (PDF) from the built book with Chromium")

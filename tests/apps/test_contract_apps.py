@@ -148,9 +148,9 @@ def test_scenarios(store, room, tmp_path):
     seen = {}
     for n, pick in enumerate(picks, 1):
         panel = scenario_panel(ui.seat_for(store, info))
-        find(panel, w.Dropdown)[0].value = sc.id
+        find(panel, w.RadioButtons)[0].value = sc.id  # the situation
         find(panel, w.Button, description="Start")[0].click()
-        find(panel, w.RadioButtons)[0].value = pick
+        find(panel, w.RadioButtons)[1].value = pick
         find(panel, w.Button, description="Choose")[0].click()
         assert "Received" in notice_text(panel)
         dash.update()
