@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from peercare.bank import load_all
-from peercare.content import toc_pages
+from peercare.paths import toc_pages
 from peercare.serve import book_server
 
 from .browser import chromium, describe, guarded_context, run_axe

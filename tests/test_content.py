@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from peercare import helpnow
-from peercare.content import check_all, check_page, prose, unsafe_phrases
+from peercare.content import check_all, check_page
+from peercare.prose import prose, unsafe_phrases
 
 from .test_bank import GOOD
 

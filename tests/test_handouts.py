@@ -8,10 +8,10 @@ import pytest
 
 from peercare import helpnow
 from peercare.bank import load_module
-from peercare.content import prose
 from peercare.fidelity import load_fidelity, pass_rule
 from peercare.handouts import HandoutError, handouts, make_handouts
 from peercare.plans import load_plan
+from peercare.prose import prose
 
 from .conftest import ROOT
 

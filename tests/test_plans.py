@@ -6,7 +6,8 @@ import textwrap
 import pytest
 
 from peercare.bank import load_module
-from peercare.content import check_page, toc_pages
+from peercare.content import check_page
+from peercare.paths import toc_pages
 from peercare.plans import (
     MAX_RUN,
     PLANS_DIR,

@@ -11,7 +11,8 @@ import pytest
 import textstat
 
 from peercare import scenarios
-from peercare.content import GRADE_LIMIT, prose, unsafe_phrases
+from peercare.content import GRADE_LIMIT
+from peercare.prose import prose, unsafe_phrases
 from peercare.scenarios import (
     END,
     InvalidChoice,

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bank import BANK_FILENAME
-from .content import toc_pages
-from .paths import build_html_dir, project_root
+from .paths import build_html_dir, project_root, toc_pages
 from .schema import ProblemsError
 
 CHROMIUM = "/usr/bin/chromium"

@@ -312,7 +312,7 @@ def item_problems(item: Item, has_feedback: bool = True) -> list[str]:
 
 def language_problems(items: list[Item]) -> list[str]:
     """The book's unsafe-language list applies to items too (prompts, options, feedback)."""
-    from .content import unsafe_phrases
+    from .prose import unsafe_phrases
 
     problems = []
     for item in items:
@@ -500,8 +500,8 @@ def _form_problems(root: Path) -> list[str]:
 
 
 def reports(root: Path) -> list:
-    """The checks as :class:`peercare.content.PageReport` rows for the check-content table."""
-    from .content import PageReport
+    """The checks as :class:`peercare.prose.PageReport` rows for the check-content table."""
+    from .prose import PageReport
 
     rows = []
     for name, r in check(root).items():

@@ -137,7 +137,7 @@ def _norm(text: str) -> str:
 
 @lru_cache(maxsize=64)
 def _sections_cached(path: Path, mtime: float) -> tuple[str, ...]:
-    from .content import _directive, _md
+    from .prose import _directive, _md
 
     found: list[str] = []
     tokens = _md().parse(path.read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from peercare.certification.candidates import read_candidates
 from peercare.certification.course import CertError, Course
 from peercare.certification.preprocessors import held_reason, strip_hidden
 from peercare.certification.rules import load_rubric
-from peercare.content import unsafe_phrases
+from peercare.prose import unsafe_phrases
 
 from .helpers import ROOT
 
