@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from peercare.bank import load_all
+from peercare.evaluation.dataset import open_data
 from peercare.evaluation.demo import write_demo
-from peercare.evaluation.io import open_data
 from peercare.evaluation.report import build_report
 
 TARGET_S = 10.0

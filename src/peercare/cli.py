@@ -92,7 +92,7 @@ def _demo_data(args) -> int:
 
 
 def _report(args) -> int:
-    from .evaluation.io import open_data
+    from .evaluation.dataset import open_data
     from .evaluation.report import build_report
 
     data = open_data(args.data) if args.data else open_data()

@@ -7,7 +7,7 @@ import ipywidgets as w
 import pytest
 
 from peercare.apps import prepost, ui
-from peercare.evaluation.io import open_data
+from peercare.evaluation.dataset import open_data
 from peercare.prepost_forms import load_forms
 from peercare.store import Store
 

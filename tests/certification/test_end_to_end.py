@@ -205,8 +205,8 @@ def test_verify(certificates, rubric_graded):
 
 
 def test_item_scores_go_to_the_evaluation_kit_without_names(graded, tmp_path):
-    from peercare.evaluation.io import load_scores
     from peercare.evaluation.items import analyse_scores
+    from peercare.evaluation.tables import load_scores
 
     path = tmp_path / "certification.csv"
     out = cert(graded["course"].root, "scores", "-o", str(path))

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from peercare.evaluation import items, prepost, reaction
-from peercare.evaluation.io import load_responses, load_scores
 from peercare.evaluation.stats import paired_change
 from peercare.evaluation.suppression import HIDDEN
+from peercare.evaluation.tables import load_responses, load_scores
 
 
 def knowledge_rows(sites: dict[str, int], seed: int = 0):
@@ -189,7 +189,7 @@ def test_partial_credit_difficulty(write_csv):
 
 
 def test_parallel_forms_are_scored_compared_and_analysed_per_form(demo_dir, banks):
-    from peercare.evaluation.io import open_data
+    from peercare.evaluation.dataset import open_data
 
     k = open_data(demo_dir, banks=banks).knowledge
     inst = k.instrument

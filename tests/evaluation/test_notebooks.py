@@ -15,8 +15,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from peercare.bank import load_all
+from peercare.evaluation.dataset import DATA_ENV
 from peercare.evaluation.demo import write_demo
-from peercare.evaluation.io import DATA_ENV
 
 from .test_report import assert_no_leak, crafted_folder
 

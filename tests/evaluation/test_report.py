@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from peercare.evaluation import demo, plots, prepost, report
-from peercare.evaluation.io import open_data
+from peercare.evaluation.dataset import open_data
 from peercare.evaluation.suppression import HIDDEN
 
 TINY = "Tinyville"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from peercare.evaluation.dataset import open_data
 from peercare.evaluation.errors import DataError
-from peercare.evaluation.io import open_data
 from peercare.store import Store
 
 REACTION = ["useful", "will-use", "recommend", "safe", "own-way", "pace", "hard-to-follow"]

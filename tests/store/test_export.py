@@ -10,7 +10,7 @@ import pytest
 
 from peercare import cli, codes
 from peercare.contract import spreadsheet_text
-from peercare.evaluation.io import load_responses
+from peercare.evaluation.tables import load_responses
 from peercare.store import EXPORT_COLUMNS, Store, spreadsheet_safe
 
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=tab", '=HYPERLINK("http://x")',

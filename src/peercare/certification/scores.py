@@ -1,6 +1,6 @@
 """Item scores out of the gradebook, in the layout the evaluation kit's item analysis reads
 (``certification.csv``: ``respondent_id,item,score,max_score``; see
-:mod:`peercare.evaluation.io`). Candidate ids only: no names leave the gradebook."""
+:mod:`peercare.evaluation.tables`). Candidate ids only: no names leave the gradebook."""
 
 from __future__ import annotations
 

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..contract import split_choices
-from .io import Responses, Scores
 from .stats import alpha_if_dropped, corr, cronbach_alpha, item_rest, rest_score
 from .suppression import DEFAULT_THRESHOLD
+from .tables import Responses, Scores
 
 TOO_EASY = 0.90  # almost everyone gets it right: it tells us little
 TOO_HARD = 0.30  # few get it right: check the wording and the key

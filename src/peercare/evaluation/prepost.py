@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .io import GROUPS, Responses
 from .stats import paired_change
 from .suppression import DEFAULT_THRESHOLD, mask, protect_line
+from .tables import GROUPS, Responses
 
 EVERYONE = ("All", "Everyone")
 LABELS = {"cohort": "Cohort", "site": "Site", "topic": "Topic"}

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .io import GROUPS, Responses
 from .prepost import EVERYONE, LABELS
 from .suppression import DEFAULT_THRESHOLD, mask, protect_line
+from .tables import GROUPS, Responses
 
 POOLED = "Smaller groups together"
 

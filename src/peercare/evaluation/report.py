@@ -19,10 +19,11 @@ import pandas as pd
 
 from . import items as item_analysis
 from . import prepost, reaction
+from .dataset import FILES, Dataset, load_part, open_data
 from .demo import SYNTHETIC
-from .io import FILES, DataError, Dataset, Responses, Scores, load_part, open_data
 from .plots import Chart, agree_chart, change_chart, items_chart
 from .suppression import DEFAULT_THRESHOLD, HIDDEN, explain, mask, suppress_counts
+from .tables import DataError, Responses, Scores
 
 PAGE_CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
@@ -112,7 +113,7 @@ def _change_section(section: Section, table: prepost.ChangeTable) -> None:
 def data_check(folder: str | Path | None = None, banks=None) -> Section:
     """What is in the data folder, file by file, and every problem found."""
     from ..bank import load_all
-    from .io import default_folder
+    from .dataset import default_folder
 
     banks = load_all() if banks is None else banks
     folder = default_folder(banks) if folder is None else folder

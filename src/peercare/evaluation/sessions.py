@@ -3,7 +3,7 @@
 The facilitator dashboard's export and ``peercare session export`` write one file per
 session (:func:`peercare.contract.export_name`) with the columns
 :data:`peercare.contract.EXPORT_COLUMNS`. Put those files in the data folder and
-:func:`peercare.evaluation.io.open_data` reads them too (the contract says which app's
+:func:`peercare.evaluation.dataset.open_data` reads them too (the contract says which app's
 rows are which instrument, :data:`peercare.contract.EVALUATION_PARTS`):
 
 * ``feedback`` rows are the reaction survey and the retrospective ratings (the feedback app
@@ -35,7 +35,7 @@ from ..contract import (
 )
 from ..instruments import Instrument
 from .errors import DataError
-from .io import GROUPS, NOT_GIVEN, ROW, Responses, _rows, load_responses, read_table
+from .tables import GROUPS, NOT_GIVEN, ROW, Responses, _rows, load_responses, read_table
 
 
 def export_files(folder: Path) -> list[Path]:

@@ -564,7 +564,7 @@ class Store:
         """The session's answers as CSV text, safe to open in a spreadsheet.
 
         Columns: :data:`peercare.contract.EXPORT_COLUMNS`: the long layout of
-        :mod:`peercare.evaluation.io` plus ``app``. To load one instrument, keep its items'
+        :mod:`peercare.evaluation.tables` plus ``app``. To load one instrument, keep its items'
         rows and drop ``app``. Every cell goes through
         :func:`peercare.contract.spreadsheet_safe` (cells a spreadsheet would run as a
         formula get a leading ``'``; :func:`peercare.contract.spreadsheet_text` undoes it).

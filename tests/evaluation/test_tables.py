@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from peercare.evaluation.dataset import open_data
 from peercare.evaluation.errors import DataError
-from peercare.evaluation.io import load_responses, load_scores, open_data
+from peercare.evaluation.tables import load_responses, load_scores
 
 WIDE = """
 respondent_id,cohort,site,time,q-single,q-multi,q-tf
