@@ -1,0 +1,106 @@
+"""The import rules of ARCHITECTURE.md, read from the source (every import, also those
+inside functions): break one and this fails with the file and the import."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "peercare"
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _target(module: str, node: ast.ImportFrom, is_package: bool) -> str:
+    if node.level == 0:
+        return node.module or ""
+    base = module.split(".") if is_package else module.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def imports() -> dict[str, set[str]]:
+    """Each module of the package -> every module it imports (ours and others')."""
+    graph: dict[str, set[str]] = {}
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        module, found = _module(path), set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                target = _target(module, node, path.name == "__init__.py")
+                found.add(target)
+                found |= {f"{target}.{a.name}" for a in node.names}
+        graph[module] = found
+    return graph
+
+
+GRAPH = imports()
+
+
+def _breaks(modules: str, forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{m} imports {i}"
+        for m, found in GRAPH.items()
+        if m == modules or m.startswith(modules + ".")
+        for i in found
+        if any(i == f or i.startswith(f + ".") for f in forbidden)
+    )
+
+
+@pytest.mark.parametrize(
+    ("modules", "forbidden", "why"),
+    [
+        ("peercare.evaluation", ("peercare.store",), "evaluation reads exports, never the store"),
+        ("peercare.contract", ("peercare",), "the contract is standard library only"),
+        ("peercare.codes", ("peercare",), "codes are standard library only"),
+        ("peercare.live", ("peercare.store", "peercare.evaluation", "pandas", "scipy"), "live"),
+        ("peercare.apps", ("peercare.evaluation", "pandas", "scipy"), "participant kernels"),
+        ("peercare.store", ("peercare.live", "peercare.evaluation", "pandas"), "the store"),
+        ("peercare.prose", ("peercare.content", "peercare.itemrules", "peercare.plans"), "prose"),
+    ],
+)
+def test_import_rule(modules, forbidden, why):
+    assert GRAPH, "no modules found"
+    assert _breaks(modules, forbidden) == [], why
+
+
+def _cycles() -> list[tuple[str, ...]]:
+    ours = {m: {i for i in found if i in GRAPH and i != m} for m, found in GRAPH.items()}
+    found = set()
+    for start in ours:
+        stack = [(start, (start,))]
+        while stack:
+            node, path = stack.pop()
+            for nxt in ours[node]:
+                if nxt == start and len(path) > 1:
+                    found.add(tuple(sorted(path)))
+                elif nxt not in path and len(path) < 6:
+                    stack.append((nxt, (*path, nxt)))
+    # a package importing its own submodule (``store/__init__`` <- ``store.api``) is fine
+    return sorted(c for c in found if not (len(c) == 2 and c[1].startswith(c[0] + ".")))
+
+
+KNOWN_CYCLES = {("peercare.certification.course", "peercare.certification.rules")}
+"""Left to mend (ISSUE 14): the rules module imports the course only for its error type."""
+
+
+def test_no_new_import_circles():
+    assert set(_cycles()) <= KNOWN_CYCLES, _cycles()
+
+
+def test_the_rules_catch_a_break():
+    GRAPH["peercare.evaluation._probe"] = {"peercare.store.api"}
+    try:
+        assert _breaks("peercare.evaluation", ("peercare.store",)) == [
+            "peercare.evaluation._probe imports peercare.store.api"
+        ]
+    finally:
+        del GRAPH["peercare.evaluation._probe"]
