@@ -10,7 +10,7 @@ without editing this file, through environment variables:
   ``gradebook.db`` here; e.g. ``postgresql://user@host/gradebook`` for PostgreSQL).
 - ``PEERCARE_CELL_TIMEOUT``: seconds one cell may run when grading (default 30).
 - ``PEERCARE_CHECK_OWNER``: ``1`` when each candidate has their own computer account on a
-  shared server; then ``collect`` warns when a submission is owned by someone else.
+  shared server; then ``collect`` refuses a submission owned by another account.
 
 The sources live in ``../exercises`` (one folder per assignment). Everything nbgrader
 writes here (release/, submitted/, autograded/, feedback/, exchange/, gradebook.db) is
@@ -35,6 +35,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from peercare.certification.exchange import CheckedCollect
 from peercare.certification.preprocessors import (
     HideHiddenTests,
     RecordRun,
@@ -54,9 +55,13 @@ c.CourseDirectory.db_url = os.environ.get(
 c.Exchange.root = os.environ.get("PEERCARE_EXCHANGE", str(HERE / "exchange"))
 c.Exchange.path_includes_course = True
 
+# Collect refuses submissions from ids not on the candidate list and, with check_owner,
+# owned by another account (peercare.certification.exchange); autograde never adds people.
 # Candidates and the lead trainer are usually the same computer account on a laptop;
-# the check only means something when each candidate has their own account.
+# the owner check only means something when each candidate has their own account.
+c.ExchangeFactory.collect = CheckedCollect
 c.ExchangeCollect.check_owner = os.environ.get("PEERCARE_CHECK_OWNER", "0") == "1"
+c.Autograde.create_student = False
 
 # Grading runs each cell with a time limit (Execute.timeout wins over
 # ExecutePreprocessor.timeout); a cell that runs too long is stopped and scores zero.

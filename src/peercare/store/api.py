@@ -64,6 +64,8 @@ TIME_ID = re.compile(rf"^[a-z0-9][a-z0-9_-]{{0,{TIME_MAX - 1}}}$")
 RESPONDENT_ID = re.compile(rf"^[A-Za-z0-9_-]{{6,{RESPONDENT_MAX}}}$")
 CSV_COLUMNS = ("respondent_id", "session", "time", "app", "item", "response")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FULL_WIDTH = ("\uff1d", "\uff0b", "\uff0d", "\uff20")  # ＝ ＋ － ＠
+LEADING_BLANKS = " \t\r\n\u00a0\u3000"
 
 
 class InputRefused(ProblemsError):
@@ -183,8 +185,11 @@ def check_threshold(threshold: object) -> int:
 
 
 def spreadsheet_safe(cell: str) -> str:
-    """A cell that a spreadsheet shows as text: ``'`` before a leading = + - @ tab or CR."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
+    """A cell that a spreadsheet shows as text: ``'`` before a leading = + - @ tab or CR,
+    also when spaces or line breaks come first, and before their full-width forms."""
+    lead = cell.lstrip(LEADING_BLANKS)
+    risky = cell.startswith(FORMULA_START) or lead.startswith(FORMULA_START + FULL_WIDTH)
+    return "'" + cell if risky else cell
 
 
 class Store:
