@@ -26,7 +26,6 @@ from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
-    Execute,
     GetGrades,
     IgnorePattern,
     LimitOutput,
@@ -42,6 +41,7 @@ from peercare.certification.preprocessors import (
     ScreenSubmission,
     ShowRubric,
 )
+from peercare.certification.sandbox import SandboxedExecute
 
 c = get_config()  # noqa: F821 (nbgrader provides it)
 HERE = Path(__file__).resolve().parent
@@ -73,7 +73,7 @@ c.ClearSolutions.code_stub = {"python": 'answer = ""  # type your answer between
 c.ClearSolutions.text_stub = "Type your answer here. (Double-click this box to start typing.)"
 
 # Autograde: screen each submission first (restore deleted or stripped test cells, drop
-# duplicates, hold code that reaches outside the notebook), then nbgrader's own steps.
+# duplicates, read choice answers as data so no candidate code runs), then nbgrader's steps.
 c.ScreenSubmission.release_directory = str(HERE / "release")
 c.ScreenSubmission.review_directory = str(HERE / "review")
 c.RecordRun.review_directory = str(HERE / "review")
@@ -85,8 +85,15 @@ c.Autograde.sanitize_preprocessors = [
     OverwriteCells,
     CheckCellMetadata,
 ]
+# Each notebook runs in a kernel that can read only its own submission: no exercises/,
+# no gradebook, no other candidates, no network (bubblewrap; see
+# peercare.certification.sandbox). PEERCARE_SANDBOX=off runs without bubblewrap, and then a
+# notebook with code answers is refused, not graded.
+c.SandboxedExecute.release_directory = str(HERE / "release")
+c.SandboxedExecute.submitted_directory = str(HERE / "submitted")
+c.SandboxedExecute.sandbox = os.environ.get("PEERCARE_SANDBOX", "bwrap")
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    SandboxedExecute,
     RecordRun,
     IgnorePattern,
     ClearMetadataPreprocessor,

@@ -268,7 +268,9 @@ class ScreenSubmission(NbGraderPreprocessor):
 
 
 class RecordRun(NbGraderPreprocessor):
-    """After Execute: note the cells that the time limit stopped."""
+    """After Execute: note the cells that the time limit stopped, and what the sandbox
+    blocked (:class:`peercare.certification.sandbox.SandboxedExecute` leaves it in
+    ``resources``)."""
 
     review_directory = Unicode("", help="Where run notes are written").tag(config=True)
 
@@ -283,7 +285,8 @@ class RecordRun(NbGraderPreprocessor):
         if self.review_directory and info.get("assignment") and info.get("student"):
             write_review(
                 self.review_directory, info["assignment"], info["student"], info["notebook"],
-                "run", {"timeouts": timeouts, "timeout_seconds": _timeout(self)},
+                "run", {"timeouts": timeouts, "timeout_seconds": _timeout(self),
+                        "blocked": resources.get("peercare", {}).get("blocked", [])},
             )  # fmt: skip
         return nb, resources
 
