@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -245,3 +247,21 @@ def test_assignment_check_helpers_stay_identical():
     root = Path(__file__).resolve().parents[2] / "exercises"
     copies = {p.read_text() for p in root.glob("*/checks.py")}
     assert len(list(root.glob("*/checks.py"))) >= 2 and len(copies) == 1
+
+
+@pytest.mark.parametrize(
+    "cell", ["=cmd|' /C calc'!A0", "+1", "-1+1", "@SUM(A1)", "\t=1", " =1", "\n=1", "＝1", "　＋1"]
+)
+def test_item_scores_csv_is_safe_to_open_in_a_spreadsheet(cell):
+    from peercare.certification.scores import scores_csv
+
+    text = scores_csv([(cell, cell, 1.0, 1.0)])
+    row = list(csv.reader(io.StringIO(text, newline="")))[1]
+    assert row[0] == row[1] == "'" + cell
+    assert row[2:] == ["1", "1"]
+
+
+def test_item_scores_keep_ordinary_cells_as_they_are():
+    from peercare.certification.scores import scores_csv
+
+    assert scores_csv([("good", "q01-check", 0.5, 1.0)]).splitlines()[1] == "good,q01-check,0.5,1"
