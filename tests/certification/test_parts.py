@@ -111,6 +111,44 @@ def test_code_that_reaches_outside_is_held(source, reason):
     assert reason in held_reason(source)
 
 
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("EQ_CLASS", "defines"),
+        ("FRAMES", "internals (f_builtins)"),
+        ("MATCH", "internals (a match pattern)"),
+        ("TYPE_EQ", "builds a new type"),
+        ("REBIND_STR", "replaces Python's own str"),
+        ("STRIP_ASSERTS", "shell commands"),
+        ("STRIP_ASSERTS_QUIET", "internals (a match pattern)"),
+        ("MAGIC", "shell commands"),
+    ],
+)
+def test_the_screen_warns_about_the_known_bypasses(name, reason):
+    """The screen is an early warning (choice answers are never run, code answers run in the
+    sandbox); it now knows the ways past it that the security review found."""
+    from . import attacks
+
+    assert reason in held_reason(getattr(attacks, name))
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("class S(str):\n    def __eq__(self, o):\n        return True", "defines"),
+        ("def __eq__(self, o):\n    return True", "defines __eq__"),
+        ("for str in ['A']:\n    pass", "replaces Python's own str"),
+        ("def f(print):\n    return print", "replaces Python's own names"),
+        ("x = (lambda: 0).__code__", "internals (__code__)"),
+        ('x = getattr(1, "__class__")', "uses getattr"),
+        ('x = vars()["__builtins__"]', "internals (__builtins__)"),
+        ("x = [].__class__.mro()", "internals"),
+    ],
+)
+def test_the_screen_warns_about_more_ways_in(source, reason):
+    assert reason in held_reason(source)
+
+
 def test_strip_hidden_keeps_the_visible_checks():
     src = 'assert x != ""\n### BEGIN HIDDEN TESTS\nassert x == "B"\n### END HIDDEN TESTS\n'
     assert strip_hidden(src) == 'assert x != ""'

@@ -24,6 +24,7 @@ and ``peercare cert autograde`` all grade the same way and give the same scores.
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 import os
 from copy import deepcopy
@@ -47,6 +48,14 @@ HELD_NAMES = frozenset(
         "shutil", "socket", "io", "Path",
     }
 )  # fmt: skip
+# Frame and code attributes that lead back to Python's builtins (gi_frame.f_builtins ...).
+FRAME_NAMES = frozenset(
+    {
+        "gi_frame", "cr_frame", "ag_frame", "tb_frame", "f_back", "f_builtins", "f_globals",
+        "f_locals", "f_code", "gi_code", "cr_code", "co_consts", "mro",
+    }
+)  # fmt: skip
+BUILTIN_NAMES = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 TIMEOUT_ERRORS = frozenset({"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"})
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 
@@ -71,10 +80,14 @@ def is_code_answer(cell) -> bool:
 
 
 def held_reason(source: str) -> str | None:
-    """Why a candidate's code must not run, or None when it is a plain typed answer.
+    """Why a lead trainer should look at a candidate's code, or None when it looks like a
+    plain typed answer. An early warning only: it reads the code, and a determined person can
+    write code it does not recognise. Choice answers are never run anyway (they are read as
+    data), and code answers run in the sandbox; see the module docstring.
 
-    Loops and arithmetic are allowed (the time limit deals with loops); imports, file and
-    shell access, and reaching into Python's internals are not.
+    Loops and arithmetic pass (the time limit deals with loops); imports, file and shell
+    access, reaching into Python's internals, replacing Python's own names (``str = ...``),
+    defining how values compare (``__eq__``) and building new types do not.
     """
     text = source
     try:
@@ -88,14 +101,47 @@ def held_reason(source: str) -> str | None:
     except SyntaxError:
         return None  # it fails when run, like any typo; nothing reaches outside
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            return "imports a module"
-        if isinstance(node, ast.Name) and node.id in HELD_NAMES:
-            return "shell commands" if node.id == "get_ipython" else f"uses {node.id}"
-        if isinstance(node, ast.Attribute) and node.attr.startswith("__"):
-            return f"reaches into Python internals ({node.attr})"
-        if isinstance(node, ast.Name) and node.id.startswith("__"):
-            return f"reaches into Python internals ({node.id})"
+        reason = _node_reason(node)
+        if reason:
+            return reason
+    return None
+
+
+def _internal(name: str) -> bool:
+    return name.startswith("__") or name in FRAME_NAMES
+
+
+def _node_reason(node) -> str | None:
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return "imports a module"
+    if isinstance(node, ast.Name) and node.id in HELD_NAMES:
+        return "shell commands" if node.id == "get_ipython" else f"uses {node.id}"
+    stored = isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del)
+    if stored and node.id in BUILTIN_NAMES:
+        return f"replaces Python's own {node.id}"
+    if isinstance(node, ast.Attribute) and _internal(node.attr):
+        return f"reaches into Python internals ({node.attr})"
+    if isinstance(node, ast.Name) and _internal(node.id):
+        return f"reaches into Python internals ({node.id})"
+    if isinstance(node, ast.Constant) and type(node.value) is str and _internal(node.value):
+        return f"reaches into Python internals ({node.value})"
+    if isinstance(node, ast.MatchClass) and any(_internal(a) for a in node.kwd_attrs):
+        return "reaches into Python internals (a match pattern)"
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if node.name.startswith("__") or node.name in BUILTIN_NAMES:
+            return f"defines {node.name}"
+        if isinstance(node, ast.ClassDef) and node.bases:
+            return "defines its own kind of value (a class)"
+    if (
+        isinstance(node, ast.arg | ast.alias)
+        and (node.arg if isinstance(node, ast.arg) else node.asname) in BUILTIN_NAMES
+    ):
+        return "replaces Python's own names"  # fmt: skip
+    if (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id == "type" and len(node.args) == 3
+    ):  # fmt: skip
+        return "builds a new type"
     return None
 
 
