@@ -33,6 +33,7 @@ Checked as root in a container and as a normal user: bubblewrap needs user names
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -66,12 +67,12 @@ def bwrap() -> str | None:
     path = shutil.which("bwrap")
     if path is None:
         return None
-    probe = [path, *_system_binds(), "--unshare-all", "--uid", "65534", "--gid", "65534",
-             "--", "/usr/bin/true"]  # fmt: skip
-    try:
-        ok = subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        ok = False
+    with tempfile.TemporaryDirectory(prefix="pc-probe-") as folder:  # private, as a kernel's
+        probe = [path, *_system_binds(), "--bind", folder, folder, "--unshare-all",
+                 "--uid", "65534", "--gid", "65534", "--", "/usr/bin/touch", f"{folder}/ok"]  # fmt: skip
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(probe, capture_output=True, timeout=30)
+        ok = os.path.exists(os.path.join(folder, "ok"))
     return path if ok else None
 
 
@@ -137,15 +138,14 @@ class SandboxKernelManager(AsyncKernelManager):
     folder: str | None = None
 
     async def _async_pre_start_kernel(self, **kw):
+        # private to the grader's account; inside, the sandbox's user is that account
         self.folder = tempfile.mkdtemp(prefix="pc-kernel-")
-        os.chmod(self.folder, 0o777)  # the sandbox's user writes its sockets and report here
         work = Path(self.folder) / "work"
         work.mkdir()
-        os.chmod(work, 0o777)
         public_files(Path(self.release_dir), work)
         for nb in Path(self.submitted_dir).glob("*.ipynb") if self.submitted_dir else ():
             shutil.copy(nb, work / nb.name)
-        (Path(self.folder) / REPORT).touch(mode=0o666)
+        (Path(self.folder) / REPORT).touch()
         self.transport = "ipc"
         self.ip = os.path.join(self.folder, "zmq")
         self.connection_file = os.path.join(self.folder, "kernel.json")
