@@ -41,6 +41,9 @@ def synthetic_submissions(course: Course, n: int) -> None:
     """SYNTHETIC candidates: the released notebook with random answers, as collected."""
     release = json.loads((course.folder("release") / KC / f"{KC}.ipynb").read_text())
     rng = random.Random(174)
+    with course.gradebook() as gb:  # on the candidate list, as after add-candidates
+        for i in range(n):
+            gb.update_or_create_student(f"synthetic-{i:02d}", first_name="Synthetic")
     for i in range(n):
         nb = json.loads(json.dumps(release))
         for cell in nb["cells"]:

@@ -10,7 +10,7 @@ without editing this file, through environment variables:
   ``gradebook.db`` here; e.g. ``postgresql://user@host/gradebook`` for PostgreSQL).
 - ``PEERCARE_CELL_TIMEOUT``: seconds one cell may run when grading (default 30).
 - ``PEERCARE_CHECK_OWNER``: ``1`` when each candidate has their own computer account on a
-  shared server; then ``collect`` warns when a submission is owned by someone else.
+  shared server; then ``collect`` refuses a submission owned by another account.
 
 The sources live in ``../exercises`` (one folder per assignment). Everything nbgrader
 writes here (release/, submitted/, autograded/, feedback/, exchange/, gradebook.db) is
@@ -26,7 +26,6 @@ from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
-    Execute,
     GetGrades,
     IgnorePattern,
     LimitOutput,
@@ -35,12 +34,14 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from peercare.certification.exchange import CheckedCollect
 from peercare.certification.preprocessors import (
     HideHiddenTests,
     RecordRun,
     ScreenSubmission,
     ShowRubric,
 )
+from peercare.certification.sandbox import SandboxedExecute
 
 c = get_config()  # noqa: F821 (nbgrader provides it)
 HERE = Path(__file__).resolve().parent
@@ -54,9 +55,13 @@ c.CourseDirectory.db_url = os.environ.get(
 c.Exchange.root = os.environ.get("PEERCARE_EXCHANGE", str(HERE / "exchange"))
 c.Exchange.path_includes_course = True
 
+# Collect refuses submissions from ids not on the candidate list and, with check_owner,
+# owned by another account (peercare.certification.exchange); autograde never adds people.
 # Candidates and the lead trainer are usually the same computer account on a laptop;
-# the check only means something when each candidate has their own account.
+# the owner check only means something when each candidate has their own account.
+c.ExchangeFactory.collect = CheckedCollect
 c.ExchangeCollect.check_owner = os.environ.get("PEERCARE_CHECK_OWNER", "0") == "1"
+c.Autograde.create_student = False
 
 # Grading runs each cell with a time limit (Execute.timeout wins over
 # ExecutePreprocessor.timeout); a cell that runs too long is stopped and scores zero.
@@ -68,7 +73,7 @@ c.ClearSolutions.code_stub = {"python": 'answer = ""  # type your answer between
 c.ClearSolutions.text_stub = "Type your answer here. (Double-click this box to start typing.)"
 
 # Autograde: screen each submission first (restore deleted or stripped test cells, drop
-# duplicates, hold code that reaches outside the notebook), then nbgrader's own steps.
+# duplicates, read choice answers as data so no candidate code runs), then nbgrader's steps.
 c.ScreenSubmission.release_directory = str(HERE / "release")
 c.ScreenSubmission.review_directory = str(HERE / "review")
 c.RecordRun.review_directory = str(HERE / "review")
@@ -80,8 +85,15 @@ c.Autograde.sanitize_preprocessors = [
     OverwriteCells,
     CheckCellMetadata,
 ]
+# Each notebook runs in a kernel that can read only its own submission: no exercises/,
+# no gradebook, no other candidates, no network (bubblewrap; see
+# peercare.certification.sandbox). PEERCARE_SANDBOX=off runs without bubblewrap, and then a
+# notebook with code answers is refused, not graded.
+c.SandboxedExecute.release_directory = str(HERE / "release")
+c.SandboxedExecute.submitted_directory = str(HERE / "submitted")
+c.SandboxedExecute.sandbox = os.environ.get("PEERCARE_SANDBOX", "bwrap")
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    SandboxedExecute,
     RecordRun,
     IgnorePattern,
     ClearMetadataPreprocessor,

@@ -155,8 +155,10 @@ def _cert_release(args) -> int:
 def _cert_collect(args) -> int:
     from .certification.steps import collect
 
-    for name, people in collect(_course(args), args.assignment).items():
+    for name, (people, refused) in collect(_course(args), args.assignment).items():
         print(f"{name}: collected {len(people)} new submission(s) {' '.join(people)}".rstrip())
+        for line in refused:
+            print(f"  REFUSED, not collected: {line}")
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from .attacks import ATTACKS
 from .helpers import KC, Notebook, answer_key, fetch, make_course, nbgrader_cli, submit
 
 GOOD, PARTIAL, BROKEN = "good", "partial", "broken"
@@ -24,6 +25,7 @@ BAD = {
     "looping": "has an infinite loop",
     "empty": "submits with no answers",
     "snooping": "reads another candidate's files",
+    **{a.name: a.what for a in ATTACKS},
 }
 NAMES = {GOOD: "Aaliyah Núñez", PARTIAL: "Sam Lee", BROKEN: "Jordan Reyes"}
 WRITTEN = (
@@ -154,12 +156,16 @@ def submitted(released):
     submit(exchange, home, "scenarios", BROKEN)
 
     # the bad submissions of the knowledge check; all others answer every question right
+    attacks = {a.name: a for a in ATTACKS}
     for who in BAD:
         home = homes / who
         nb = Notebook(fetch(exchange, home, KC) / f"{KC}.ipynb")
         if who != "empty":
             _knowledge(nb, kc_key, 20)
-        if who == "deleted":
+        if who in attacks:
+            ctx = {"exercises": ex, "marker": homes / f"{who}-ran"}
+            attacks[who].edit(nb, kc_key, ctx)
+        elif who == "deleted":
             nb.delete("q03-check")
         elif who == "stripped":
             del nb.cell("q04-check")["metadata"]["nbgrader"]

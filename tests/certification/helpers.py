@@ -102,3 +102,45 @@ class Notebook:
 
     def save(self) -> None:
         self.path.write_text(json.dumps(self.nb, indent=1))
+
+
+CODE = "code-practice"  # a test-only assignment whose answer box is code that runs
+
+
+def add_code_assignment(exercises: Path) -> None:
+    """An assignment with one code answer (``peercare: {answer: code}``), its hidden check,
+    and a public helper file, as a course that grades code would have."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    def meta(gid, **kw):
+        base = {"grade": False, "grade_id": gid, "locked": False, "schema_version": 3,
+                "solution": False, "task": False}  # fmt: skip
+        return {"nbgrader": {**base, **kw}}
+
+    answer = new_code_cell(
+        "# Set answer to the number of minutes in two hours.\n"
+        "### BEGIN SOLUTION\nanswer = 120\n### END SOLUTION",
+        metadata={**meta("minutes-answer", solution=True), "peercare": {"answer": "code"}},
+        id="minutes-answer",
+    )
+    check = new_code_cell(
+        "from practice_checks import has_answer\n"
+        "assert has_answer(globals()), 'No answer yet.'\n"
+        "### BEGIN HIDDEN TESTS\nassert answer == 120\n### END HIDDEN TESTS",
+        metadata=meta("minutes-check", grade=True, locked=True, points=1),
+        id="minutes-check",
+    )
+    intro = new_markdown_cell("# Practice", metadata=meta("intro", locked=True), id="intro")
+    nb = new_notebook(cells=[intro, answer, check])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    folder = exercises / CODE
+    folder.mkdir()
+    nbformat.write(nb, folder / f"{CODE}.ipynb")
+    (folder / "practice_checks.py").write_text(
+        "def has_answer(names):\n    return 'answer' in names\n"
+    )

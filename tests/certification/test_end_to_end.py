@@ -38,7 +38,7 @@ def test_scores_of_good_partial_and_bad_submissions(graded):
     for who in ("deleted", "stripped", "duplicated"):
         assert scores[who] == 20, who
     assert scores["edited"] == 19  # the edited check was restored, so the wrong answer counts
-    assert scores["looping"] == 19  # the looping answer timed out and scored zero
+    assert scores["looping"] == 19  # the looping answer was not in the form: never run
     assert scores["snooping"] == 19  # the answer that read files was not run
     assert BROKEN not in scores
 
@@ -65,7 +65,7 @@ def status(graded):
         ("stripped", "stripped / knowledge-check: checked: the cell 'q04-check' had lost its grading label"),
         ("duplicated", "duplicated / knowledge-check: checked: a copy of the read-only cell 'q05-check' was removed"),
         ("edited", "edited / knowledge-check: checked: the read-only cell 'q02-check' was edited"),
-        ("looping", "looping / knowledge-check: timed out (scored 0): q06-answer"),
+        ("looping", "looping / knowledge-check: scored 0: 'q06-answer' is not in the expected form"),
         ("empty", "empty / knowledge-check: no answer: q01-answer"),
         ("snooping", "snooping / knowledge-check: held: 'q07-answer' uses open; it was not run"),
         (PARTIAL, "partial / knowledge-check: no answer: q19-answer, q20-answer"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -106,6 +108,44 @@ def test_plain_answers_are_allowed(source):
     ],
 )
 def test_code_that_reaches_outside_is_held(source, reason):
+    assert reason in held_reason(source)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("EQ_CLASS", "defines"),
+        ("FRAMES", "internals (f_builtins)"),
+        ("MATCH", "internals (a match pattern)"),
+        ("TYPE_EQ", "builds a new type"),
+        ("REBIND_STR", "replaces Python's own str"),
+        ("STRIP_ASSERTS", "shell commands"),
+        ("STRIP_ASSERTS_QUIET", "internals (a match pattern)"),
+        ("MAGIC", "shell commands"),
+    ],
+)
+def test_the_screen_warns_about_the_known_bypasses(name, reason):
+    """The screen is an early warning (choice answers are never run, code answers run in the
+    sandbox); it now knows the ways past it that the security review found."""
+    from . import attacks
+
+    assert reason in held_reason(getattr(attacks, name))
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("class S(str):\n    def __eq__(self, o):\n        return True", "defines"),
+        ("def __eq__(self, o):\n    return True", "defines __eq__"),
+        ("for str in ['A']:\n    pass", "replaces Python's own str"),
+        ("def f(print):\n    return print", "replaces Python's own names"),
+        ("x = (lambda: 0).__code__", "internals (__code__)"),
+        ('x = getattr(1, "__class__")', "uses getattr"),
+        ('x = vars()["__builtins__"]', "internals (__builtins__)"),
+        ("x = [].__class__.mro()", "internals"),
+    ],
+)
+def test_the_screen_warns_about_more_ways_in(source, reason):
     assert reason in held_reason(source)
 
 
@@ -245,3 +285,21 @@ def test_assignment_check_helpers_stay_identical():
     root = Path(__file__).resolve().parents[2] / "exercises"
     copies = {p.read_text() for p in root.glob("*/checks.py")}
     assert len(list(root.glob("*/checks.py"))) >= 2 and len(copies) == 1
+
+
+@pytest.mark.parametrize(
+    "cell", ["=cmd|' /C calc'!A0", "+1", "-1+1", "@SUM(A1)", "\t=1", " =1", "\n=1", "＝1", "　＋1"]
+)
+def test_item_scores_csv_is_safe_to_open_in_a_spreadsheet(cell):
+    from peercare.certification.scores import scores_csv
+
+    text = scores_csv([(cell, cell, 1.0, 1.0)])
+    row = list(csv.reader(io.StringIO(text, newline="")))[1]
+    assert row[0] == row[1] == "'" + cell
+    assert row[2:] == ["1", "1"]
+
+
+def test_item_scores_keep_ordinary_cells_as_they_are():
+    from peercare.certification.scores import scores_csv
+
+    assert scores_csv([("good", "q01-check", 0.5, 1.0)]).splitlines()[1] == "good,q01-check,0.5,1"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 import traceback
@@ -241,6 +242,7 @@ def grade_one(course: Course, assignment: str, candidate: str, force: bool = Fal
         return finish("failed", "the kernel stopped answering (a loop that will not stop)")
     except NbGraderException:
         errors = [x for x in handler.lines if "rror" in x or "could not interrupt" in x]
+        said = re.search(r"SandboxUnavailable: (.+)", "\n".join(handler.lines))
         # An answer that catches or ignores the interrupt keeps running after the time limit:
         # nbclient then gives up on the whole notebook ("unresponsive" or a CellTimeoutError).
         if any("unresponsive" in x or "CellTimeoutError" in x for x in handler.lines):
@@ -248,6 +250,8 @@ def grade_one(course: Course, assignment: str, candidate: str, force: bool = Fal
                 "an answer kept running after the time limit, even when interrupted; "
                 "a lead trainer needs to look at it"
             )
+        elif said:
+            why = said.group(1)
         else:
             why = (errors[0].splitlines()[0] if errors else "nbgrader could not grade it")[:200]
         return finish("failed", why)

@@ -1,32 +1,42 @@
 """nbgrader preprocessors that the course config (``grading/nbgrader_config.py``) adds.
 
-- :class:`ScreenSubmission` runs first when a submission is graded. It puts back test cells
-  that were deleted or lost their nbgrader metadata, drops duplicated test cells (which
-  otherwise stop nbgrader's whole batch), notes edited read-only cells and empty answers,
-  and holds back code that reaches outside the notebook (files, imports, shell) so it never
-  runs. What it finds goes to ``review/<assignment>/<candidate>/<notebook>.json``.
-- :class:`RecordRun` runs after nbgrader's Execute: it notes cells stopped by the time limit.
+- :class:`ScreenSubmission` runs first when a submission is graded, before anything runs.
+  It puts back test cells that were deleted or lost their nbgrader metadata, drops duplicated
+  test cells (which otherwise stop nbgrader's whole batch), notes edited read-only cells and
+  empty answers, and **reads every choice or short answer as data**: each answer box is
+  replaced by a canonical ``answer = "B"`` read with :mod:`ast`
+  (:func:`peercare.certification.answers.read_answer`); a box in any other form is replaced
+  by ``answer = None``, scores 0 and is reported, and is never run. Code boxes the candidate
+  added are not run either. Only course boxes marked ``peercare: {answer: code}`` in the
+  course's own copy run candidate code, and then only in the sandbox
+  (:mod:`peercare.certification.sandbox`). Its static screen (:func:`held_reason`) is an
+  early warning for a lead trainer, not a defence. What it finds goes to
+  ``review/<assignment>/<candidate>/<notebook>.json``.
+- :class:`RecordRun` runs after Execute: it notes cells stopped by the time limit.
 - :class:`HideHiddenTests` and :class:`ShowRubric` shape the feedback: hidden tests and
   their messages never reach a candidate; the rubric does.
 
-Because they live in the course config, ``nbgrader autograde``, formgrader's buttons and
-``peercare cert autograde`` all grade the same way.
+Decision: the answers are read here, in an nbgrader preprocessor in the course config, and
+not in ``peercare cert autograde`` alone, so that ``nbgrader autograde``, formgrader's buttons
+and ``peercare cert autograde`` all grade the same way and give the same scores.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 import os
-import re
 from copy import deepcopy
 from pathlib import Path
 
 import nbformat
 from nbgrader import utils
+from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
+from .answers import FORM, canonical_source, read_answer
 from .review import write_review
 
 # Names a typed answer never needs; code that uses them is held for review, not run.
@@ -38,6 +48,14 @@ HELD_NAMES = frozenset(
         "shutil", "socket", "io", "Path",
     }
 )  # fmt: skip
+# Frame and code attributes that lead back to Python's builtins (gi_frame.f_builtins ...).
+FRAME_NAMES = frozenset(
+    {
+        "gi_frame", "cr_frame", "ag_frame", "tb_frame", "f_back", "f_builtins", "f_globals",
+        "f_locals", "f_code", "gi_code", "cr_code", "co_consts", "mro",
+    }
+)  # fmt: skip
+BUILTIN_NAMES = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 TIMEOUT_ERRORS = frozenset({"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"})
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 
@@ -54,11 +72,22 @@ def _is_test(meta: dict) -> bool:
     return bool(meta.get("grade") and meta.get("locked") and not meta.get("solution"))
 
 
-def held_reason(source: str) -> str | None:
-    """Why a candidate's code must not run, or None when it is a plain typed answer.
+def is_code_answer(cell) -> bool:
+    """A course answer box whose code is meant to run (metadata ``peercare.answer: code``).
 
-    Loops and arithmetic are allowed (the time limit deals with loops); imports, file and
-    shell access, and reaching into Python's internals are not.
+    Read from the course's own copy, never from the submission."""
+    return (cell.get("metadata", {}).get("peercare") or {}).get("answer") == "code"
+
+
+def held_reason(source: str) -> str | None:
+    """Why a lead trainer should look at a candidate's code, or None when it looks like a
+    plain typed answer. An early warning only: it reads the code, and a determined person can
+    write code it does not recognise. Choice answers are never run anyway (they are read as
+    data), and code answers run in the sandbox; see the module docstring.
+
+    Loops and arithmetic pass (the time limit deals with loops); imports, file and shell
+    access, reaching into Python's internals, replacing Python's own names (``str = ...``),
+    defining how values compare (``__eq__``) and building new types do not.
     """
     text = source
     try:
@@ -72,14 +101,47 @@ def held_reason(source: str) -> str | None:
     except SyntaxError:
         return None  # it fails when run, like any typo; nothing reaches outside
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            return "imports a module"
-        if isinstance(node, ast.Name) and node.id in HELD_NAMES:
-            return "shell commands" if node.id == "get_ipython" else f"uses {node.id}"
-        if isinstance(node, ast.Attribute) and node.attr.startswith("__"):
-            return f"reaches into Python internals ({node.attr})"
-        if isinstance(node, ast.Name) and node.id.startswith("__"):
-            return f"reaches into Python internals ({node.id})"
+        reason = _node_reason(node)
+        if reason:
+            return reason
+    return None
+
+
+def _internal(name: str) -> bool:
+    return name.startswith("__") or name in FRAME_NAMES
+
+
+def _node_reason(node) -> str | None:
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return "imports a module"
+    if isinstance(node, ast.Name) and node.id in HELD_NAMES:
+        return "shell commands" if node.id == "get_ipython" else f"uses {node.id}"
+    stored = isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del)
+    if stored and node.id in BUILTIN_NAMES:
+        return f"replaces Python's own {node.id}"
+    if isinstance(node, ast.Attribute) and _internal(node.attr):
+        return f"reaches into Python internals ({node.attr})"
+    if isinstance(node, ast.Name) and _internal(node.id):
+        return f"reaches into Python internals ({node.id})"
+    if isinstance(node, ast.Constant) and type(node.value) is str and _internal(node.value):
+        return f"reaches into Python internals ({node.value})"
+    if isinstance(node, ast.MatchClass) and any(_internal(a) for a in node.kwd_attrs):
+        return "reaches into Python internals (a match pattern)"
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if node.name.startswith("__") or node.name in BUILTIN_NAMES:
+            return f"defines {node.name}"
+        if isinstance(node, ast.ClassDef) and node.bases:
+            return "defines its own kind of value (a class)"
+    if (
+        isinstance(node, ast.arg | ast.alias)
+        and (node.arg if isinstance(node, ast.arg) else node.asname) in BUILTIN_NAMES
+    ):
+        return "replaces Python's own names"  # fmt: skip
+    if (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id == "type" and len(node.args) == 3
+    ):  # fmt: skip
+        return "builds a new type"
     return None
 
 
@@ -100,21 +162,26 @@ class ScreenSubmission(NbGraderPreprocessor):
         assignment, student = info.get("assignment"), info.get("student")
         notebook = info.get("notebook")
         released = self._released(assignment, notebook)
+        if released is None:
+            raise NbGraderException(
+                f"the course copy release/{assignment}/{notebook}.ipynb is missing; "
+                "run `peercare cert release` first"
+            )
         notes: list[str] = []
         held: list[str] = []
-        if released is not None:
-            self._dedupe(nb, notes)
-            self._restore_metadata(nb, released, notes)
-            self._restore_deleted(nb, released, notes)
-            self._note_edits(nb, released, notes)
+        form: list[str] = []
+        self._dedupe(nb, notes)
+        self._restore_metadata(nb, released, notes)
+        self._restore_deleted(nb, released, notes)
+        self._note_edits(nb, released, notes)
         empty = self._empty_answers(nb, released)
-        self._hold_unsafe(nb, held)
+        self._read_answers(nb, released, notes, held, form)
         if self.review_directory and assignment and student:
             write_review(
                 self.review_directory, assignment, student, notebook, "screen",
-                {"notes": notes, "held": held, "empty": empty},
+                {"notes": notes, "held": held, "empty": empty, "form": form},
             )  # fmt: skip
-        for line in notes + held:
+        for line in notes + held + form:
             self.log.warning("%s/%s: %s", student, notebook, line)
         return nb, resources
 
@@ -188,19 +255,41 @@ class ScreenSubmission(NbGraderPreprocessor):
             if gid in sources and _nbg(cell).get("locked") and cell.source != sources[gid]:
                 notes.append(f"the read-only cell '{gid}' was edited; the course copy is used")
 
-    def _hold_unsafe(self, nb, held):
+    def _read_answers(self, nb, released, notes, held, form):
+        """Answers become data; nothing the candidate typed runs, except code answers."""
+        course = {_grade_id(c): c for c in released.cells if _grade_id(c)}
         for pos, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or _nbg(cell).get("locked"):
+            if cell.cell_type != "code":
                 continue
+            gid = _grade_id(cell)
+            name = gid or cell.get("id") or f"cell {pos + 1}"
+            mine = course.get(gid)
+            if mine is not None and mine.cell_type != "code":
+                continue  # OverwriteCells turns it back into the course's markdown cell
+            meta = _nbg(mine) if mine is not None else {}
+            if meta.get("locked"):
+                continue  # OverwriteCells puts back the course's own source
             reason = held_reason(cell.source)
-            if reason is None:
+            if mine is not None and meta.get("solution") and is_code_answer(mine):
+                if reason:
+                    held.append(f"'{name}' {reason} (an early warning; it ran in the sandbox)")
                 continue
-            name = _grade_id(cell) or cell.get("id") or f"cell {pos + 1}"
-            held.append(f"'{name}' {reason}; it was not run")
-            cell.source = (
-                f"# Held for review: this cell {reason}, which an answer never needs.\n"
-                "# It was not run. A lead trainer will look at the submitted notebook."
-            )
+            if reason:
+                held.append(f"'{name}' {reason}; it was not run")
+            if mine is None:
+                if cell.source.strip():
+                    notes.append(f"a code box the candidate added ('{name}') was not run")
+                cell.source = "# A box added by the candidate: not run (only answers are graded)."
+                if gid is not None:
+                    del cell.metadata["nbgrader"]
+            elif not meta.get("solution"):
+                cell.source = mine.source  # a course box that is not an answer
+            else:
+                answer = read_answer(cell.source)
+                if not answer.ok:
+                    form.append(f"'{name}' is not in the expected form ({FORM}): "
+                                f"{answer.problem}; it was not run and scored 0")  # fmt: skip
+                cell.source = canonical_source(answer)
 
     @staticmethod
     def _empty_answers(nb, released) -> list[str]:
@@ -215,14 +304,8 @@ class ScreenSubmission(NbGraderPreprocessor):
                 continue
             text = cell.source.strip()
             if cell.cell_type == "code":
-                code = "\n".join(
-                    x for x in text.splitlines() if x.strip() and not x.strip().startswith("#")
-                )
-                blank = (
-                    not code
-                    or text == stubs.get(gid)
-                    or re.fullmatch(r"""answer\s*=\s*(""|'')\s*(#.*)?""", code.strip())
-                )
+                answer = read_answer(text)
+                blank = text == stubs.get(gid) or (answer.ok and not answer.value.strip())
             else:
                 blank = not text or text == stubs.get(gid)
             if blank:
@@ -231,7 +314,9 @@ class ScreenSubmission(NbGraderPreprocessor):
 
 
 class RecordRun(NbGraderPreprocessor):
-    """After Execute: note the cells that the time limit stopped."""
+    """After Execute: note the cells that the time limit stopped, and what the sandbox
+    blocked (:class:`peercare.certification.sandbox.SandboxedExecute` leaves it in
+    ``resources``)."""
 
     review_directory = Unicode("", help="Where run notes are written").tag(config=True)
 
@@ -246,7 +331,8 @@ class RecordRun(NbGraderPreprocessor):
         if self.review_directory and info.get("assignment") and info.get("student"):
             write_review(
                 self.review_directory, info["assignment"], info["student"], info["notebook"],
-                "run", {"timeouts": timeouts, "timeout_seconds": _timeout(self)},
+                "run", {"timeouts": timeouts, "timeout_seconds": _timeout(self),
+                        "blocked": resources.get("peercare", {}).get("blocked", [])},
             )  # fmt: skip
         return nb, resources
 

@@ -31,9 +31,11 @@ def write_review(review_dir, assignment, student, notebook, kind: str, data: dic
 
 
 def read_review(review_dir, assignment: str, student: str) -> dict:
-    """{'outcome': {...} or None, 'notes': [...], 'held': [...], 'empty': [...], 'timeouts': [...]}"""
+    """{'outcome': {...} or None, and lists: 'notes', 'held', 'empty', 'form' (answers not in
+    the expected form), 'timeouts', 'blocked' (what the sandbox refused)}"""
     folder = review_folder(review_dir, assignment, student)
-    found: dict = {"outcome": None, "notes": [], "held": [], "empty": [], "timeouts": []}
+    found: dict = {"outcome": None, "notes": [], "held": [], "empty": [], "form": [],
+                   "timeouts": [], "blocked": []}  # fmt: skip
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.json")):
@@ -44,10 +46,11 @@ def read_review(review_dir, assignment: str, student: str) -> dict:
         if path.name == "outcome.json":
             found["outcome"] = data
         elif path.name.endswith(".screen.json"):
-            for key in ("notes", "held", "empty"):
+            for key in ("notes", "held", "empty", "form"):
                 found[key].extend(data.get(key, []))
         elif path.name.endswith(".run.json"):
-            found["timeouts"].extend(data.get("timeouts", []))
+            for key in ("timeouts", "blocked"):
+                found[key].extend(data.get(key, []))
     return found
 
 

@@ -1,12 +1,15 @@
 """Item scores out of the gradebook, in the layout the evaluation kit's item analysis reads
 (``certification.csv``: ``respondent_id,item,score,max_score``; see
-:mod:`peercare.evaluation.tables`). Candidate ids only: no names leave the gradebook."""
+:mod:`peercare.evaluation.tables`). Candidate ids only: no names leave the gradebook. Every
+text cell gets the live-session export's spreadsheet guard
+(:func:`peercare.contract.spreadsheet_safe`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from ..contract import spreadsheet_safe
 from .course import CertError, Course
 
 COLUMNS = ("respondent_id", "item", "score", "max_score")
@@ -38,5 +41,7 @@ def scores_csv(rows: list[tuple]) -> str:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows((c, i, f"{s:g}", f"{m:g}") for c, i, s, m in rows)
+    writer.writerows(
+        (spreadsheet_safe(c), spreadsheet_safe(i), f"{s:g}", f"{m:g}") for c, i, s, m in rows
+    )
     return out.getvalue()

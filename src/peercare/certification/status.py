@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .candidates import full_name
 from .course import Course
+from .exchange import read_refused
 from .preprocessors import read_json_notebook
 from .review import read_review
 
@@ -71,9 +72,11 @@ def _fill_from_review(course: Course, row: Row) -> None:
         return
     row.graded = True
     row.outcome = "graded"
-    if review["held"]:
+    if review["held"] or review["blocked"]:
         row.outcome = "held for review"
         row.details += [f"held: {x}" for x in review["held"]]
+        row.details += [f"blocked by the sandbox: {x}" for x in review["blocked"]]
+    row.details += [f"scored 0: {x}" for x in review["form"]]
     if review["timeouts"]:
         row.details += [f"timed out (scored 0): {x}" for x in review["timeouts"]]
     row.details += [f"checked: {x}" for x in review["notes"]]
@@ -114,7 +117,26 @@ def collect_status(course: Course, candidate: str | None = None) -> list[Row]:
                     for grade in nb.grades:
                         if grade.needs_manual_grade:
                             row.missing_rubric.append(grade.name)
+    _add_refusals(course, rows, candidate)
     return rows
+
+
+def _add_refusals(course: Course, rows: list[Row], candidate: str | None) -> None:
+    """Submissions that collect refused (see :mod:`peercare.certification.exchange`)."""
+    by_key = {(r.candidate, r.assignment): r for r in rows}
+    for item in read_refused(course.review_dir):
+        cid, name = item.get("candidate", "?"), item.get("assignment", "?")
+        if candidate and cid != candidate:
+            continue
+        row = by_key.get((cid, name))
+        if row is None:
+            row = by_key[(cid, name)] = Row(cid, "(not on the candidate list)", name)
+            rows.append(row)
+        if row.submitted:
+            row.details.append(f"another submission was refused at collect: {item['reason']}")
+        else:
+            row.outcome = "refused at collect"
+            row.details.append(item.get("reason", ""))
 
 
 def _score(row: Row) -> str:

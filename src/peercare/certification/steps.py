@@ -18,14 +18,19 @@ def release(course: Course, assignment: str | None = None) -> list[str]:
     return done
 
 
-def collect(course: Course, assignment: str | None = None) -> dict[str, list[str]]:
-    """Collect new submissions from the exchange; {assignment: [candidate, ...]}."""
-    found: dict[str, list[str]] = {}
+def collect(
+    course: Course, assignment: str | None = None
+) -> dict[str, tuple[list[str], list[str]]]:
+    """Collect new submissions from the exchange: {assignment: ([candidate, ...], [refusal,
+    ...])}. Refused submissions (see :mod:`peercare.certification.exchange`) are not
+    collected; each refusal is a sentence that says why."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
     for name in course.pick(assignment):
         proc = course.nbgrader("collect", name, "--update")
         text = proc.stdout + proc.stderr
         who = re.findall(r"(?:Collecting|Updating) submission: (\S+) " + re.escape(name), text)
-        found[name] = sorted(set(who))
+        refused = re.findall(r"Refused submission: (\S+ " + re.escape(name) + r": .*)", text)
+        found[name] = (sorted(set(who)), refused)
     return found
 
 
