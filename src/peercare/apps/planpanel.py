@@ -144,7 +144,7 @@ def part_html(plan: Plan, index: int) -> str:
         out.append(f"<p class='pc-short'><strong>If time is short:</strong> {e(seg.if_short)}</p>")
     facts = []
     if seg.chapter:
-        where = f"{seg.chapter}, section &ldquo;{e(seg.section)}&rdquo;" if seg.section else ""
+        where = f"{e(seg.chapter)}, section &ldquo;{e(seg.section)}&rdquo;" if seg.section else ""
         facts.append(f"<li><strong>Book:</strong> {where or e(seg.chapter)}</li>")
     elif seg.guide:
         facts.append(f"<li><strong>Guide page:</strong> {e(seg.guide)}</li>")
