@@ -1,5 +1,6 @@
 """A live session in Debian's Chromium against a real Voila server with preheated kernels:
-a facilitator and three participants in separate browser contexts; axe on every app."""
+a facilitator and three participants in separate browser contexts; a facilitator following
+a session plan; axe on every app."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from peercare.bank import load_module
+from peercare.plans import load_plan
 from peercare.serve import live_session_args
 
 from ..browser import chromium, describe, guarded_context, run_axe
@@ -149,6 +152,39 @@ def test_facilitator_and_three_participants(browser, apps_url):
     page.get_by_role("button", name="Open session").click()
     page.get_by_text("That code and key do not open a session").wait_for()
     assert "Heavy" not in page.content() and key not in page.content()
+
+
+def test_a_facilitator_follows_a_plan(browser, apps_url):
+    plan = load_plan("refresher")
+    first, quiz = plan.segments[0], plan.segments[1]
+    ctx, fac = _page(browser, f"{apps_url}/voila/render/dashboard.ipynb", width=1100)
+    fac.get_by_label("Session title").fill("Refresher")
+    fac.get_by_label("Session plan (optional)").select_option(label=plan.title)
+    fac.get_by_role("button", name="Create session").click()
+    fac.get_by_role("button", name="I have written it down").click(timeout=30_000)
+    fac.get_by_text(f"Session plan: {plan.title}").wait_for(timeout=30_000)
+    fac.get_by_role("heading", name=f"{first.title} (never cut)").wait_for()
+    timer = fac.locator(".pc-timer")
+    assert timer.inner_text().strip() == f"{first.minutes}:00"
+    assert fac.get_by_role("button", name="Next part").is_disabled()
+    fac.get_by_role("button", name="Start the session").click()
+    timer.filter(has_text="left in this part").wait_for(timeout=15_000)
+    assert re.match(r"^[45]:\d\d left in this part", timer.inner_text())
+    violations = run_axe(fac)
+    assert violations == [], describe(violations)
+
+    fac.get_by_role("button", name="Next part").click()
+    fac.get_by_role("heading", name=quiz.title).wait_for(timeout=15_000)
+    fac.get_by_text("Part 2 of 5").wait_for()
+    fac.get_by_role("tab", name="Live quiz", selected=True).wait_for(timeout=15_000)
+    prompt = load_module(quiz.chapter).questions[0].prompt
+    fac.locator(".widget-html", has_text=prompt).first.wait_for(timeout=15_000)
+    # the dashboard's own polling redraws the timer: it counts down from the part's minutes
+    timer.filter(has_text=re.compile(rf"^{quiz.minutes - 1}:\d\d left")).wait_for(timeout=30_000)
+    violations = run_axe(fac)
+    assert violations == [], describe(violations)
+    assert ctx.outside == []
+    ctx.close()
 
 
 @pytest.mark.parametrize("app", sorted(p.name for p in APPS.glob("*.ipynb")))

@@ -24,6 +24,7 @@ from ..paths import book_dir
 from ..store import InputRefused
 from . import ui
 from .checkin import SCALE
+from .planpanel import PlanPanel, PlanPicker, open_panel
 from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
 
 REFRESH_SECONDS = 3.0
@@ -114,7 +115,11 @@ def _beside() -> ui.Notice:
 
 class Dashboard(w.VBox):
     def __init__(
-        self, store=None, base_url: str = "http://127.0.0.1:8866", refresh: float = REFRESH_SECONDS
+        self,
+        store=None,
+        base_url: str = "http://127.0.0.1:8866",
+        refresh: float = REFRESH_SECONDS,
+        plan_root=None,
     ):
         self.store = store or ui.store_from_env()
         self.base_url = base_url
@@ -126,6 +131,7 @@ class Dashboard(w.VBox):
         self.joined = w.HTML(layout=ui.WIDE)
         self.stop = threading.Event()
         self._fails, self._retry_at, self._started = 0, 0.0, False
+        self.plan_root, self.plan_panel = plan_root, None  # the session plan (planpanel.py)
         super().__init__([ui.heading("Facilitator dashboard"), self._start_form(),
                           self.session_box, ui.help_box()], layout=ui.WIDE)  # fmt: skip
 
@@ -161,6 +167,7 @@ class Dashboard(w.VBox):
             self._started = True
             try:
                 info, secret = self.store.create_session(title.value, threshold.value)
+                self.plan_picker.keep(self.store, info.code, secret)
             except BaseException:
                 self._started = False
                 raise
@@ -188,8 +195,9 @@ class Dashboard(w.VBox):
 
         create.on_click(lambda _: ui.guarded(self.create_note, do_create))
         reopen.on_click(lambda _: ui.guarded(self.reopen_note, do_reopen))
+        self.plan_picker = PlanPicker(self.plan_root)
         self.start_form = w.VBox([
-            ui.heading("Start a new session", 3), title, threshold, room, preview,
+            ui.heading("Start a new session", 3), title, threshold, room, preview, self.plan_picker,
             _row(create, self.create_note),
             ui.heading("Or open one you started", 3), code, key, _row(reopen, self.reopen_note),
         ])  # fmt: skip
@@ -229,6 +237,9 @@ class Dashboard(w.VBox):
         tabs = w.Tab(children=[panels.get(app, self.views[app]) for app in contract.APPS])
         for i, app in enumerate(contract.APPS):
             tabs.set_title(i, contract.APP_TITLES[app])
+        self.tabs = tabs
+        self.plan_panel = PlanPanel(self.store, code, key, root=self.plan_root,
+                                    on_part=lambda seg: open_panel(tabs, self.chapter, seg))  # fmt: skip
         self.session_box.children = [
             w.HTML(join_links(self.base_url, code), layout=ui.WIDE),
             self.joined,
@@ -238,6 +249,7 @@ class Dashboard(w.VBox):
                 f"{self._threshold()} and change only in steps of that size, so no one's answer "
                 "can be picked out. Counts refresh on their own."
             ),
+            self.plan_panel,
             tabs,
             _row(close, self.close_note),
             _row(export, self.download, self.export_note),
@@ -330,6 +342,8 @@ class Dashboard(w.VBox):
         self.views[contract.QUIZ].value = self._quiz_table(room)
         self.views[contract.SCENARIO].value = self._scenario_tables(room)
         self.views[contract.FEEDBACK].value = self._feedback_tables(room)
+        if self.plan_panel is not None:
+            self.plan_panel.tick()
 
     def _quiz_table(self, room: live.Room) -> str:
         q = self._question(self.store.get_state(self.code, QUIZ_CURRENT))

@@ -23,3 +23,8 @@ def poll_every(
             check()
         except Exception:
             log.exception("polling failed; trying again")
+
+
+# the session plan the dashboard follows (apps/planpanel.py)
+PLAN_ID = "plan.id"  # the session plan picked at creation (a plan's file name)
+PLAN_AT = "plan.at"  # where the session is in it: "<part index> <part began> <session began>"
