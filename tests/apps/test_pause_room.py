@@ -206,3 +206,15 @@ def test_the_room_screen_shows_the_code_and_the_spread_and_nothing_private(store
     with pytest.raises(InputRefused):  # the keyless reader gives knowledge answers only
         store.knowledge_answers(info.code, contract.CHECKIN, contract.CHECKIN_WORD)
     screen.stop.set()
+
+
+def test_the_room_screen_stops_when_the_session_closes(store, room):
+    info, key, dash = room
+    screen = RoomScreen(store, base_url=BASE, poll_seconds=3600)
+    opener = find(screen, ui.JoinBox)[0]
+    opener.code.value = info.code
+    opener.go.click()
+    assert not screen.stop.is_set()
+    store.close_session(info.code, key)
+    screen.update()
+    assert screen.stop.is_set() and "session has ended" in screen.guide.value

@@ -118,6 +118,7 @@ class RoomScreen(w.VBox):
         from ..store import SessionNotFound
 
         try:
+            self.store.open_session(self.code)
             on_break = break_running(self.store, self.code)
             self.quiz.value = question_html(self.store, self.code, self.questions)
         except SessionNotFound:  # closed: the screen keeps what it showed, and stops
