@@ -69,7 +69,7 @@ def spelled(source: str, live_module: bool = False) -> list[str]:
                 node, ast.Call) else [node.left, *node.comparators]  # fmt: skip
             for part in parts:
                 value = _text(part)
-                if value in contract.APPS or value in contract.CHECKIN_ITEMS:
+                if value in (*contract.APPS, *contract.CHECKIN_ITEMS, *contract.PAUSE_ITEMS):
                     found.append(f"{line}: the app or item name {value!r}")
         if live_module and isinstance(node, ast.Constant) and node.value == contract.ANSWER_MAX:
             found.append(f"{line}: the answer length limit")

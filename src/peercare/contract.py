@@ -6,7 +6,7 @@ participant's kernel imports it.
 * ``app`` column: :data:`APPS`. Knowledge answers (:data:`KNOWLEDGE`) are shown to the
   facilitator as a spread once a few people answered; sensitive ones (:data:`SENSITIVE`)
   keep the anonymity threshold (see :mod:`peercare.live`).
-* ``item`` column, per app: check-in :data:`CHECKIN_ITEMS`; live quiz :func:`quiz_item`
+* ``item`` column, per app: check-in :data:`CHECKIN_ITEMS`; pause :data:`PAUSE_ITEMS`; live quiz :func:`quiz_item`
   (the bank question id); scenarios :func:`scenario_item`; feedback :func:`feedback_item`
   (the item ids of the instruments in :data:`FEEDBACK_INSTRUMENTS`, so the evaluation
   kit reads them as they are).
@@ -26,25 +26,33 @@ QUIZ = "quiz"
 SCENARIO = "scenario"
 FEEDBACK = "feedback"
 PREPOST = "prepost"
-APPS = (CHECKIN, QUIZ, SCENARIO, FEEDBACK, PREPOST)
+PAUSE = "pause"
+APPS = (CHECKIN, QUIZ, SCENARIO, FEEDBACK, PREPOST, PAUSE)
 APP_TITLES = {
     CHECKIN: "Check-in",
     QUIZ: "Live quiz",
     SCENARIO: "Scenarios",
     FEEDBACK: "Feedback",
     PREPOST: "Knowledge test",
+    PAUSE: "Pause requests",
 }
 KNOWLEDGE = (QUIZ, SCENARIO)
 """Answers that say what someone knows or would do in a made-up situation: not sensitive."""
-SENSITIVE = (CHECKIN, FEEDBACK)
-"""Answers about the person (how they are, what they think of the session)."""
+SENSITIVE = (CHECKIN, FEEDBACK, PAUSE)
+"""Answers about the person (how they are, what they think of the session, that they
+need a pause)."""
 MEASURE_ONLY = (PREPOST,)
 """Answers that only the evaluation kit reads: never tallied on the dashboard."""
+TALLIED = (CHECKIN, QUIZ, SCENARIO, FEEDBACK)
+"""The apps with a tab of counts on the dashboard (a pause request is shown as a cue
+instead: see :mod:`peercare.apps.pause`)."""
 
 # -- items (the ``item`` column) ---------------------------------------------------------
 CHECKIN_ARRIVAL = "arrival"  # "How are you arriving today?", 1 to 5
 CHECKIN_WORD = "word"  # one optional word
 CHECKIN_ITEMS = (CHECKIN_ARRIVAL, CHECKIN_WORD)
+PAUSE_ASKED = "asked"  # "I need a pause": the row's time is the request, the answer is PAUSE_ASKED
+PAUSE_ITEMS = (PAUSE_ASKED,)
 FEEDBACK_INSTRUMENTS = ("reaction", "retrospective")
 EVALUATION_PARTS = {
     "reaction": FEEDBACK,
@@ -55,6 +63,9 @@ EVALUATION_PARTS = {
 """Which app's rows the evaluation kit reads as which instrument."""
 LIVE_ONLY = (CHECKIN, SCENARIO)
 """Apps whose rows serve the room during a session and are not evaluation data."""
+COUNTED = (PAUSE,)
+"""Apps whose rows the evaluation kit counts per session (a measure of the session, never
+read per person)."""
 _STEP_SEP = ":"
 
 

@@ -55,7 +55,7 @@ from .paths import book_dir, project_root
 from .schema import Id, ProblemsError, Strict, Text, parse_yaml, read_text
 
 PLANS_DIR = Path("book") / "facilitators" / "plans"
-NOT_APPS = {"dashboard", "participant"}  # the pages that hold the apps, not panels in them
+NOT_APPS = {"dashboard", "participant", "room"}  # the pages that hold the apps, not panels in them
 NO_APP = "none"
 NOTES = "Facilitator notes"  # the collapsed admonition at the end of each chapter
 GUIDE = "facilitators"  # the folder of book/ whose pages a segment may name with ``guide:``

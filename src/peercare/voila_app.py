@@ -31,10 +31,10 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 _page: ContextVar[CappedVoilaHandler] = ContextVar("peercare_page")
-FACILITATOR_PAGE = "dashboard.ipynb"
+FACILITATOR_PAGES = ("dashboard.ipynb", "room.ipynb")
 FACILITATOR_SPARE = 2
-"""Kernels kept for the facilitator's dashboard over the cap: a full room must not lock the
-facilitator out (and a script loading it gains only these two)."""
+"""Kernels kept for the facilitator's dashboard and room screen over the cap: a full room
+must not lock the facilitator out (and a script loading them gains only these two)."""
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 KERNEL_MB = 100
 """What one app kernel is taken to need when the cap is sized from memory (measured: about
@@ -96,7 +96,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 
     async def get(self, path=None):
         app: PeercareVoila = self.settings["peercare_voila"]
-        spare = FACILITATOR_SPARE if (path or "").endswith(FACILITATOR_PAGE) else 0
+        spare = FACILITATOR_SPARE if (path or "").endswith(FACILITATOR_PAGES) else 0
         if app.is_full(spare):
             self.set_status(503)
             self.set_header("Retry-After", "60")

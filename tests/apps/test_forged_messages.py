@@ -71,18 +71,20 @@ def test_forged_clicks_store_each_answer_once(tmp_path):
         choose = p.find("ButtonModel", description="Choose")
         await p.set(radios, index=0)
         await _forge(p, choose, FORGED)  # the first moves on; the rest hit the old step
+        await _forge(p, p.find("ButtonModel", description="I need a pause"), FORGED)
         await p.close()
 
     with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
         asyncio.run(attack(url))
     rows = store.responses(info.code, key)
     by_app = {app: [r for r in rows if r["app"] == app] for app in ("checkin", "feedback",
-                                                                    "quiz", "scenario")}  # fmt: skip
+                                                                    "quiz", "scenario", "pause")}  # fmt: skip
     assert {app: len(found) for app, found in by_app.items()} == {
         "checkin": 1,
         "feedback": 1,
         "quiz": 1,
         "scenario": 1,
+        "pause": 1,  # one request per page in 3 minutes, however many clicks arrive
     }, rows
     assert by_app["quiz"][0]["answer"] == "b"
     assert len({r["respondent"] for r in rows}) == 1

@@ -1,6 +1,6 @@
 """A live session in Debian's Chromium against a real Voila server with preheated kernels:
-a facilitator and three participants in separate browser contexts; a facilitator following
-a session plan; axe on every app."""
+a facilitator and three participants in separate browser contexts, the room screen, a pause
+and a breathing break; a facilitator following a session plan; axe on every app."""
 
 from __future__ import annotations
 
@@ -105,6 +105,46 @@ def test_facilitator_and_three_participants(browser, apps_url):
     fac.get_by_text("Revealed on everyone's screen").wait_for(timeout=15_000)
     fac.get_by_text("(right)").first.wait_for(timeout=15_000)
     people[0][1].get_by_text(re.compile("Correct|Not quite")).first.wait_for(timeout=15_000)
+
+    # the room screen: opened with the code alone; the quiz spread as the dashboard shows it
+    room_url = f"{apps_url}/voila/render/room.ipynb?code={code}"
+    room_ctx, screen = _page(browser, room_url, width=1280)
+    screen.get_by_label("Session code").fill(code)
+    screen.get_by_role("button", name="Show the room screen").click()
+    screen.locator(".pc-room-code").wait_for(timeout=30_000)
+    assert screen.locator(".pc-room-code").inner_text().strip() == code
+    assert f"participant.ipynb?code={code}" in screen.locator(".pc-room-address").inner_text()
+    assert screen.locator(".pc-room svg").count() == 1  # the QR code
+    screen.locator(".pc-note", has_text=re.compile(r"^3 answers\.")).wait_for(timeout=15_000)
+    screen.get_by_text("(right)").first.wait_for(timeout=15_000)
+    assert "Heavy" not in screen.content() and key not in screen.content()
+    violations = run_axe(screen)
+    assert violations == [], ("room screen", describe(violations))
+    assert (
+        fac.get_by_role("link", name="Room screen")
+        .get_attribute("href")
+        .endswith(f"room.ipynb?code={code}")
+    )
+
+    # "I need a pause": the dashboard says that someone asked, with no number; a break
+    # shows the breathing guide on every participant page and on the room screen
+    people[0][1].get_by_role("button", name="I need a pause").click()
+    cue = fac.locator(".pc-pause-cue")
+    cue.wait_for(timeout=15_000)
+    assert "Someone asked for a pause" in cue.inner_text()
+    assert not re.search(r"\d", cue.inner_text())
+    fac.get_by_role("button", name="Start a 2-minute break").click()
+    for _, page in people:
+        page.get_by_role("region", name="Breathing break").wait_for(timeout=15_000)
+    screen.get_by_role("region", name="Breathing break").wait_for(timeout=15_000)
+    violations = run_axe(people[0][1])
+    assert violations == [], ("breathing break", describe(violations))
+    fac.get_by_role("button", name="End the break").click()
+    for _, page in people:
+        page.get_by_role("region", name="Breathing break").wait_for(state="hidden", timeout=15_000)
+        page.get_by_role("tab", name="Live quiz", selected=True).wait_for()  # as it was
+    assert room_ctx.outside == []
+    room_ctx.close()
 
     # one scenario step and feedback from each participant
     for _, page in people:

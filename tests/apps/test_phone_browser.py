@@ -1,7 +1,9 @@
 """The participant page on a 360 px phone screen, in Debian's Chromium against a real Voila:
 every tab fits (no label cut off, no choice on top of another, 44 px touch targets), the
 live quiz speaks of the room, a new question is flagged on another tab, and the revealed
-answer reaches everyone, also a participant who did not answer. axe finds nothing.
+answer reaches everyone, also a participant who did not answer; the "I need a pause"
+button fits on every tab and the breathing break shows when the facilitator starts one.
+axe finds nothing.
 
 Screenshots of every tab go to $PEERCARE_SCREENSHOTS when it is set (to look at them)."""
 
@@ -9,11 +11,14 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 
-from peercare.apps.state import QUIZ_CURRENT, QUIZ_REVEALED
+from peercare import contract
+from peercare.apps.pause import BREAK_SECONDS
+from peercare.apps.state import BREAK_UNTIL, QUIZ_CURRENT, QUIZ_REVEALED
 from peercare.bank import load_all
 from peercare.serve import live_session_args
 from peercare.store import Store
@@ -201,4 +206,33 @@ def test_the_apps_without_a_session_fit_a_phone(browser, room, app):
     page.goto(f"{url}/voila/render/{app}")
     page.locator(".pcq, .pcp").first.wait_for(timeout=60_000)
     assert _look(page, app.split(".")[0]) == []
+    context.close()
+
+
+def test_pause_button_and_breathing_break_on_a_phone(browser, room):
+    url, store, code, key = room
+    context, page = _phone(browser, url, code)
+    ask = page.get_by_role("button", name="I need a pause")
+    for title in TABS:  # on every tab, and it fits (the layout check measures it too)
+        _tab(page, title).click()
+        assert ask.is_visible() and ask.bounding_box()["height"] >= 44
+    _tab(page, "Scenarios").click()
+    ask.click()
+    page.get_by_text("The facilitator sees that someone asked").wait_for(timeout=15_000)
+    ask.click()  # again at once: nothing more is stored
+    page.get_by_text("ask again in a few minutes").wait_for(timeout=15_000)
+    assert len(store.responses(code, key, contract.PAUSE)) == 1
+    # the facilitator starts a break: the page shows the breathing guide in place of its tabs
+    store.set_state(code, key, BREAK_UNTIL, f"{time.time() + BREAK_SECONDS:.0f}")
+    guide = page.get_by_role("region", name="Breathing break")
+    guide.wait_for(timeout=15_000)
+    assert "count to 4" in guide.inner_text() and "count to 6" in guide.inner_text()
+    assert page.get_by_role("tab").count() == 0 or not _tab(page, "Scenarios").is_visible()
+    assert _look(page, "breathing-break") == []
+    violations = run_axe(page)
+    assert violations == [], describe(violations)
+    store.set_state(code, key, BREAK_UNTIL, "")  # ended: the page is back as it was
+    guide.wait_for(state="hidden", timeout=15_000)
+    assert page.get_by_role("tab", name="Scenarios", selected=True).is_visible()
+    assert context.outside == []
     context.close()

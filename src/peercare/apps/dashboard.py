@@ -24,7 +24,9 @@ from ..paths import book_dir
 from ..store import InputRefused
 from . import ui
 from .checkin import SCALE
+from .pause import PauseControls
 from .planpanel import PlanPanel, PlanPicker, open_panel
+from .room import room_link
 from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
 
 REFRESH_SECONDS = 3.0
@@ -127,7 +129,7 @@ class Dashboard(w.VBox):
         self.code = self.key = None
         self.banks = in_book_order(load_all())
         self.session_box = w.VBox(layout=ui.WIDE)
-        self.views = {app: w.HTML(layout=ui.WIDE) for app in contract.APPS}
+        self.views = {app: w.HTML(layout=ui.WIDE) for app in contract.TALLIED}
         self.joined = w.HTML(layout=ui.WIDE)
         self.stop = threading.Event()
         self._fails, self._retry_at, self._started = 0, 0.0, False
@@ -234,15 +236,18 @@ class Dashboard(w.VBox):
         close.on_click(lambda _: ui.guarded(self.close_note, self._close))
         export.on_click(lambda _: ui.guarded(self.export_note, self._export))
         panels = {contract.QUIZ: self._quiz_panel()}
-        tabs = w.Tab(children=[panels.get(app, self.views[app]) for app in contract.APPS])
-        for i, app in enumerate(contract.APPS):
+        tabs = w.Tab(children=[panels.get(app, self.views[app]) for app in contract.TALLIED])
+        for i, app in enumerate(contract.TALLIED):
             tabs.set_title(i, contract.APP_TITLES[app])
         self.tabs = tabs
         self.plan_panel = PlanPanel(self.store, code, key, root=self.plan_root,
                                     on_part=lambda seg: open_panel(tabs, self.chapter, seg))  # fmt: skip
+        self.pause = PauseControls(self.store, code, key)
         self.session_box.children = [
             w.HTML(join_links(self.base_url, code), layout=ui.WIDE),
+            w.HTML(room_link(self.base_url, code), layout=ui.WIDE),
             self.joined,
+            self.pause,
             ui.paragraph(
                 f"Live quiz and scenario choices show once {live.KNOWLEDGE_MIN} people have "
                 "answered. Check-in and feedback counts hide any group smaller than "
@@ -344,6 +349,7 @@ class Dashboard(w.VBox):
         self.views[contract.FEEDBACK].value = self._feedback_tables(room)
         if self.plan_panel is not None:
             self.plan_panel.tick()
+        self.pause.update()
 
     def _quiz_table(self, room: live.Room) -> str:
         q = self._question(self.store.get_state(self.code, QUIZ_CURRENT))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from . import ui
+from . import pause, ui
 from .checkin import checkin_panel
 from .feedback import feedback_panel
 from .livequiz import livequiz_panel
@@ -29,8 +29,9 @@ NEW_MARK = " (new)"
 
 
 def session_panel(seat: ui.Seat) -> w.VBox:
-    """The tabs, and above them a notice that says when a new live-quiz question arrived
-    while the participant is on another tab (that tab's title gets a mark too)."""
+    """The tabs; above them the "I need a pause" button (:mod:`.pause`) and a notice that
+    says when a new live-quiz question arrived while the participant is on another tab
+    (that tab's title gets a mark too). A grounding break shows in place of it all."""
     panels = [make(seat) for _, make in PANELS]
     tabs = w.Tab(children=panels, layout={"width": "100%"})
     for i, (title, _) in enumerate(PANELS):
@@ -52,7 +53,8 @@ def session_panel(seat: ui.Seat) -> w.VBox:
     tabs.observe(seen, names="selected_index")
     if panels[QUIZ_TAB].asking():  # joined while a question is being asked
         new_question("")
-    return w.VBox([cue, tabs], layout=ui.WIDE)
+    page = w.VBox([pause.pause_bar(seat), cue, tabs], layout=ui.WIDE)
+    return pause.with_breaks(seat, page)
 
 
 def participant_app(store=None) -> w.VBox:

@@ -101,7 +101,7 @@ def open_panel(tabs: w.Tab, chapter: w.Dropdown, seg: Segment) -> None:
     app = PANELS.get(seg.app)
     if app is None:
         return
-    tabs.selected_index = contract.APPS.index(app)
+    tabs.selected_index = contract.TALLIED.index(app)
     if app == contract.QUIZ and seg.chapter in {m for _, m in chapter.options}:
         chapter.value = seg.chapter
 

@@ -11,6 +11,8 @@ log = logging.getLogger(__name__)
 
 QUIZ_CURRENT = "quiz.current"  # the question id being asked now
 QUIZ_REVEALED = "quiz.revealed"  # equals quiz.current once the answer is shown
+BREAK_UNTIL = "break.until"  # a grounding break runs until this time (Unix seconds); "" = none
+PAUSE_SEEN = "pause.seen"  # the facilitator saw the pause requests up to this time (Unix s)
 
 
 def poll_every(

@@ -113,8 +113,14 @@ class JoinBox(w.VBox):
     row make the page wait before it checks another (see :func:`join_wait`): the kernel
     keeps the count, so forged messages cannot skip it."""
 
-    def __init__(self, store, on_join: Callable, **kwargs):
+    def __init__(
+        self, store, on_join: Callable, label: str = "Join", opener: Callable | None = None,
+        **kwargs,
+    ):  # fmt: skip
         self.store, self.on_join = store, on_join
+        # the room screen opens the session to look at it, which counts no join
+        self.opener = opener or store.join_session
+        self.done = "You joined “{}”. No name is kept." if opener is None else "Showing “{}”."
         self.failures, self.next_try, self.joined = 0, 0.0, False
         self.code = w.Text(
             description="Session code",
@@ -123,7 +129,7 @@ class JoinBox(w.VBox):
             layout={"width": "auto", "max_width": "20rem"},
             style={"description_width": "initial"},
         )
-        self.go = button("Join")
+        self.go = button(label)
         self.note = notice()
         self.go.on_click(lambda _: guarded(self.note, self._join))
         super().__init__(
@@ -148,7 +154,7 @@ class JoinBox(w.VBox):
                 "check the code with your facilitator, and try again."
             )
         try:
-            info = self.store.join_session(self.code.value)
+            info = self.opener(self.code.value)
         except SessionNotFound as exc:
             self.failures += 1
             pause = join_wait(self.failures)
@@ -160,7 +166,7 @@ class JoinBox(w.VBox):
             raise
         self.failures, self.joined = 0, True
         self.on_join(info)
-        return f"You joined “{info.title}”. No name is kept."
+        return self.done.format(info.title)
 
 
 ROWS_PER_MINUTE = 120

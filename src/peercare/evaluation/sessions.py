@@ -13,6 +13,8 @@ rows are which instrument, :data:`peercare.contract.EVALUATION_PARTS`):
   ``post``); the first and the last session's exports pair up by the respondent token;
 * ``checkin`` and ``scenario`` rows serve the room during the session and are not
   evaluation data; they are counted in a note, not analysed.
+* ``pause`` rows ("I need a pause") are counted per session, one note line each
+  ("session K7QP2M: 2 pause requests"); never read per person.
 * a repeated answer (the same person, session, time and item again) is left out: the
   first one is kept, and a note names the session and rows.
 
@@ -26,6 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..contract import (
+    APP_TITLES,
+    COUNTED,
     EVALUATION_PARTS,
     EXPORT_COLUMNS,
     EXPORT_GLOB,
@@ -58,7 +62,7 @@ def read_export(path: Path) -> tuple[pd.DataFrame, str]:
 def _read_export(path: Path) -> tuple[pd.DataFrame, list[str]]:
     frame, name = read_export(path)
     problems = []
-    known = set(EVALUATION_PARTS.values()) | set(LIVE_ONLY)
+    known = set(EVALUATION_PARTS.values()) | set(LIVE_ONLY) | set(COUNTED)
     for app, rows in frame[~frame["app"].isin(known)].groupby("app", sort=False)[ROW]:
         problems.append(f"{name}: {_rows(rows)}: app {app!r} is not one the kit exports")
     return frame, problems
@@ -67,15 +71,31 @@ def _read_export(path: Path) -> tuple[pd.DataFrame, list[str]]:
 def _first_answers(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
     """The export without repeated answers (the same person, session, time and item again),
     and a note per session naming the rows left out. The first answer is kept: a page sends
-    each answer once, so a repeat comes from a forged message or an older kit."""
+    each answer once, so a repeat comes from a forged message or an older kit. Counted rows
+    (pause requests) are not answers: a page may send one again after a few minutes."""
     key = ["respondent_id", "session", "time", "app", "item"]
-    again = frame.duplicated(key, keep="first")
+    again = frame.duplicated(key, keep="first") & ~frame["app"].isin(COUNTED)
     notes = [
         f"{path}: session {code}: {_rows(rows)} repeat an earlier answer of the same person "
         "to the same question; the first answer is kept and these are left out"
         for code, rows in frame.loc[again].groupby("session", sort=False)[ROW]
     ]
     return frame.loc[~again], notes
+
+
+def session_counts(frame: pd.DataFrame, path: Path) -> list[str]:
+    """One line per session and counted app (:data:`peercare.contract.COUNTED`): how many
+    pause requests the session had (zero included). A count of the session, never read
+    per person."""
+    lines = []
+    before, _, after = EXPORT_GLOB.partition("*")
+    named = path.name.removeprefix(before).removesuffix(after)  # a session with no rows
+    for code in list(frame["session"].unique()) or [named]:
+        rows = frame[frame["session"] == code]
+        for app in COUNTED:
+            n = int((rows["app"] == app).sum())
+            lines.append(f"{path}: session {code}: {n} {APP_TITLES[app].lower()}")
+    return lines
 
 
 def read_exports(
@@ -102,6 +122,7 @@ def read_exports(
                 )
             seen.setdefault(code, path)
         live_only += int(frame["app"].isin(LIVE_ONLY).sum())
+        notes += session_counts(frame, path)
         claimed = pd.Series(False, index=frame.index)
         for part, inst in instruments.items():
             mine = (frame["app"] == EVALUATION_PARTS[part]) & frame["item"].isin(inst.columns)

@@ -43,7 +43,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .. import codes, contract
-from ..contract import ANSWER_MAX, APPS, EXPORT_COLUMNS, spreadsheet_safe
+from ..contract import ANSWER_MAX, APPS, EXPORT_COLUMNS, KNOWLEDGE, spreadsheet_safe
 from ..schema import ProblemsError
 from . import db
 from .models import (
@@ -502,6 +502,41 @@ class Store:
                     and_(session_state.c.session_id == session_id, session_state.c.name == name)
                 )
             ).scalar()
+
+    def knowledge_answers(self, code: str, app: str, item: str) -> list[str]:
+        """The latest answer of each participant to one knowledge item (live quiz, scenario
+        choice) of the OPEN session with this code: what the room screen tallies with
+        :func:`peercare.live.knowledge`. No key needed, so nothing else: other apps are
+        refused, and no token, time or row id comes back."""
+        if app not in KNOWLEDGE:
+            raise InputRefused("Only live-quiz and scenario answers are shown to the room.")
+        norm = codes.normalize_code(code)
+        if not codes.is_code(norm):
+            raise _not_found(code)
+        with self._read() as conn:
+            session_id = conn.execute(
+                select(sessions.c.id).where(
+                    and_(sessions.c.code == norm, sessions.c.closed.is_(None))
+                )
+            ).scalar()
+            if session_id is None:
+                raise _not_found(norm)
+            rows = conn.execute(
+                select(responses.c.respondent, responses.c.answer)
+                .where(
+                    and_(
+                        responses.c.session_id == session_id,
+                        responses.c.app == app,
+                        responses.c.item == item,
+                    )
+                )
+                .order_by(responses.c.id)
+            ).all()
+        latest: dict[str, str] = {}
+        for r in rows:  # oldest first: later answers replace earlier ones
+            latest.pop(r.respondent, None)
+            latest[r.respondent] = r.answer
+        return list(latest.values())
 
     # -- reading (facilitator only) --------------------------------------------------------
     def _rows(self, code: str, key: str, app: str | None = None, item: str | None = None):

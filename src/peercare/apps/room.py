@@ -1,0 +1,134 @@
+"""The room screen: a page to project, or share on a video call, opened with the join
+code only (no facilitator key).
+
+It shows what the whole room may see anyway: a large join code, the QR code and the join
+address as text, the live-quiz question being asked and its spread once
+:data:`peercare.live.KNOWLEDGE_MIN` people answered (the right answer marked once the
+facilitator reveals it), and the breathing guide while a break runs. It reads nothing
+sensitive: no check-in, feedback or pause request (the store gives a keyless reader only
+knowledge answers, :meth:`peercare.store.Store.knowledge_answers`), and it counts no join.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+
+import ipywidgets as w
+import segno
+
+from .. import contract, live
+from ..bank import load_all
+from . import ui
+from .pause import break_running, breathing_guide
+from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
+
+POLL_SECONDS = 3.0
+NOTEBOOK = "room.ipynb"
+JOIN_NOTEBOOK = "participant.ipynb"
+ROOM_CSS = """
+<style>
+.pc-room-code { font-size: 3.5rem; font-weight: 700; letter-spacing: 0.15em; margin: 0; }
+.pc-room-address { font-size: 1.2rem; overflow-wrap: anywhere; user-select: all; }
+.pc-room h2, .pc-room h3 { margin-top: 0.75rem; }
+</style>
+"""
+
+
+def join_url(base_url: str, code: str, notebook: str = JOIN_NOTEBOOK) -> str:
+    return f"{base_url.rstrip('/')}/voila/render/{notebook}?code={code}"
+
+
+def room_link(base_url: str, code: str) -> str:
+    """The dashboard's link to the room screen of this session."""
+    url = html.escape(join_url(base_url, code, NOTEBOOK), quote=True)
+    return (
+        f"<p><a href='{url}' target='_blank' rel='noopener'>Room screen</a>: open it on the "
+        "projector or share it on a video call. It shows the join code, the live-quiz "
+        "question and its spread, and breaks; never your key or anything private.</p>"
+    )
+
+
+def share_html(base_url: str, code: str) -> str:
+    """The large code, the QR code and the join address as text to copy."""
+    url = join_url(base_url, code)
+    qr = segno.make(url, error="m").svg_inline(scale=6, dark="#000000", light="#ffffff")
+    return (
+        f"{ROOM_CSS}<p>Join with this code:</p>"
+        f"<p class='pc-room-code'>{html.escape(code)}</p>"
+        f"<figure role='img' aria-label='QR code that opens this session'>{qr}"
+        "<figcaption>Scan to join with the code filled in.</figcaption></figure>"
+        f"<p>Or open this address:</p><p class='pc-room-address'><code>{html.escape(url)}</code>"
+        "</p>"
+    )
+
+
+def question_html(store, code: str, questions: dict) -> str:
+    """The live-quiz question being asked and its spread, as the dashboard's rule allows."""
+    from .dashboard import tally_table  # (the dashboard links here: import it late)
+
+    found = questions.get(store.get_state(code, QUIZ_CURRENT) or "")
+    if found is None:
+        return "<p>No question is being asked right now.</p>"
+    q = found
+    answers = store.knowledge_answers(code, contract.QUIZ, contract.quiz_item(q.id))
+    t = live.knowledge(contract.quiz_item(q.id), answers, [o.id for o in q.options],
+                       multiple=q.kind.value == "multiple")  # fmt: skip
+    revealed = store.get_state(code, QUIZ_REVEALED) == q.id
+    labels = {o.id: o.text + (" (right)" if revealed and o.correct else "") for o in q.options}
+    situation = f"<p><em>{html.escape(q.scenario)}</em></p>" if q.scenario else ""
+    return f"{situation}{tally_table(t, labels, q.prompt)}"
+
+
+class RoomScreen(w.VBox):
+    def __init__(self, store=None, base_url: str = "http://127.0.0.1:8866",
+                 poll_seconds: float = POLL_SECONDS):  # fmt: skip
+        self.store = store or ui.store_from_env()
+        self.base_url, self.poll_seconds = base_url, poll_seconds
+        self.code = None
+        self.questions = {q.id: q for b in load_all().values() for q in b.questions}
+        self.share = w.HTML(layout=ui.WIDE)
+        self.quiz = w.HTML(layout=ui.WIDE)
+        self.guide = w.HTML(layout=ui.WIDE)
+        self.stop = threading.Event()
+        opener = ui.JoinBox(self.store, self._open, label="Show the room screen",
+                            opener=self.store.open_session)  # fmt: skip
+        self.body = w.VBox([opener], layout=ui.WIDE)
+        super().__init__(
+            [ui.heading("Room screen"), self.body, ui.help_box()],
+            layout={"width": "100%", "max_width": "60rem"},
+        )
+        self.add_class("pc-room")
+
+    def _open(self, info) -> None:
+        self.code = info.code
+        self.share.value = share_html(self.base_url, info.code)
+        self.body.children = [
+            ui.heading(info.title, 3), self.guide, self.share,
+            ui.heading("Live quiz", 3), self.quiz,
+        ]  # fmt: skip
+        self.update()
+        threading.Thread(
+            target=poll_every, args=(self.poll_seconds, self.update, self.stop.is_set),
+            daemon=True,
+        ).start()  # fmt: skip
+
+    def update(self) -> None:
+        from ..store import SessionNotFound
+
+        try:
+            self.store.open_session(self.code)
+            on_break = break_running(self.store, self.code)
+            self.quiz.value = question_html(self.store, self.code, self.questions)
+        except SessionNotFound:  # closed: the screen keeps what it showed, and stops
+            self.stop.set()
+            self.guide.value = "<p>This session has ended. Thank you.</p>"
+            return
+        self.guide.value = breathing_guide() if on_break else ""
+
+
+def room_app(store=None, base_url: str | None = None) -> RoomScreen:
+    return RoomScreen(
+        store, base_url or os.environ.get("PEERCARE_APPS_URL", "http://127.0.0.1:8866")
+    )
