@@ -179,3 +179,26 @@ def test_check_command_reads_a_notebook_and_refuses_a_bad_file(course, tmp_path)
     done = subprocess.run(_cert(course.root, "check", str(nb)), capture_output=True, text=True)
     assert done.returncode == 2 and "not a notebook" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.browser
+def test_assignments_tab_lists_the_course_in_chromium(candidate_lab, chromium_path):
+    from ..browser import chromium, guarded_context
+
+    url, _ = candidate_lab
+    with chromium(chromium_path) as browser:
+        page = guarded_context(browser, viewport={"width": 1400, "height": 900}).new_page()
+        page.goto(f"{url}/lab?reset&token={TOKEN}")
+        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=90_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        menu = page.locator(".lm-Menu-content").first.inner_text()
+        assert "Assignment List" in menu
+        assert "Formgrader" not in menu and "Course List" not in menu
+        page.get_by_text("Assignment List", exact=True).click()
+        listed = page.locator(".list_item", has_text=KC)
+        listed.first.wait_for(timeout=60_000)
+        text = page.locator("body").inner_text()
+        assert "Error fetching courses" not in text and "does not exist" not in text
+        assert "Traceback" not in text
+        # no news prompt ("Would you like to get notified about official Jupyter news?")
+        assert "Jupyter news" not in text
