@@ -248,6 +248,24 @@ def _cert_scores(args) -> int:
     return 0
 
 
+def _cert_lab(args) -> int:
+    from .certification import lab
+
+    course = _course(args)
+    if args.lead:
+        plan = lab.lead_lab(course, args.port, args.token)
+    else:
+        plan = lab.candidate_lab(course, args.candidate, args.port, args.token)
+    return lab.run(plan, open_browser=not args.no_browser)
+
+
+def _cert_check(args) -> int:
+    from .certification.check import check_notebook
+
+    print(check_notebook(args.notebook))
+    return 0
+
+
 def _cert_parser(sub) -> None:
     cert = sub.add_parser("cert", help="train-the-trainer certification (nbgrader)")
     cert.add_argument("--course", help="the course folder (default: grading/ in the kit)")
@@ -287,6 +305,17 @@ def _cert_parser(sub) -> None:
     c = cs.add_parser("certificates", help="a PDF certificate for each certified trainer")
     c.add_argument("--reissue", action="store_true", help="make new ones (old codes stop working)")
     c.set_defaults(func=_cert_certificates)
+    lb = cs.add_parser("lab", help="JupyterLab for one candidate (--candidate ID) or the lead")
+    who = lb.add_mutually_exclusive_group(required=True)
+    who.add_argument("--candidate", metavar="ID", help="the candidate's id on the list")
+    who.add_argument("--lead", action="store_true", help="the lead trainer's view (Formgrader)")
+    lb.add_argument("--port", type=_positive, help="port on 127.0.0.1 (default: a free one)")
+    lb.add_argument("--token", help="the server's token (default: a new random one)")
+    lb.add_argument("--no-browser", action="store_true", help="only print the address")
+    lb.set_defaults(func=_cert_lab)
+    ck = cs.add_parser("check", help="which answers are still empty or not in the right form")
+    ck.add_argument("notebook", help="a candidate's notebook (.ipynb)")
+    ck.set_defaults(func=_cert_check)
     v = cs.add_parser("verify", help="check a certificate's verification code")
     v.add_argument("code")
     v.set_defaults(func=_cert_verify)
