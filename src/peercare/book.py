@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .icons import ICON_FONT, write_icon_font
 from .paths import STATIC_DIR, project_root
 from .support import SUPPORT_FILE
 
@@ -58,6 +59,7 @@ def install_widget_js(root: Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for name in _OWN_FILES:
         _copy_if_changed(root / "web" / name, out / name)
+    write_icon_font(out / ICON_FONT)
     return out
 
 

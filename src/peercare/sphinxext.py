@@ -13,6 +13,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import bookwidgets, helpnow
+from .icons import drop_fontawesome_script
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +117,11 @@ def _widgets_page(app, pagename, templatename, context, doctree) -> None:
         app.add_js_file("widgets/widget-loader.js", loading_method="defer")
 
 
-def _widgets_write(app, exception) -> None:
+def _finish(app, exception) -> None:
+    """Write the widget modules the pages need; take FontAwesome's script off the pages."""
     if exception or app.builder.format != "html":
         return
+    drop_fontawesome_script(Path(app.outdir))
     out = Path(app.outdir) / "_static" / "widgets" / bookwidgets.MODULE_DIR
     out.mkdir(parents=True, exist_ok=True)
     for page in getattr(app.env, "peercare_widgets", {}).values():
@@ -137,5 +140,8 @@ def setup(app):
     app.connect("env-purge-doc", _widgets_purge)
     app.connect("env-merge-info", _widgets_merge)
     app.connect("html-page-context", _widgets_page)
-    app.connect("build-finished", _widgets_write)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+    app.connect("build-finished", _finish)
+    # env_version: raise it when what a page's read leaves in the environment changes
+    # (Sphinx then reads every page again instead of reusing old doctrees).
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1",
+            "env_version": 2}  # fmt: skip
