@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -111,6 +112,53 @@ def test_every_chapter_quiz_works_offline(context, book_url, page_path):
     assert sizes and min(min(s) for s in sizes) >= 24
     assert context.outside == [], context.outside
     assert context.errors == [], context.errors
+
+
+def test_widgets_load_near_the_screen_and_draw_what_the_page_showed(context, book_url, built_book):
+    """The quiz's module is fetched only when the quiz comes near the screen, and it draws
+    the same quiz the page's HTML showed before (no jump when it takes over)."""
+    path = "book/stressors-responses/index.html"
+    static = re.search(
+        r'<div class="pc-widget-static">(.*?)</div><script type="application/json"',
+        (built_book / path).read_text(),
+    ).group(1)
+    requested = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: context.errors.append(str(exc)))
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{book_url}/{path}")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".pc-widget-static .pcq fieldset").count() > 3  # readable already
+    assert not [u for u in requested if "/widgets/m/" in u and u.endswith(".js")], requested
+    assert not [u for u in requested if "require" in u or "embed-amd" in u]
+    widgets_ready(page)
+    assert [u for u in requested if "/widgets/m/quiz-" in u]
+    drawn, shown = page.evaluate(
+        """(html) => {
+            const t = document.createElement("template");
+            t.innerHTML = html;
+            return [document.querySelector(".pc-widget-live .pcq").outerHTML,
+                    t.content.firstElementChild.outerHTML];
+        }""",
+        static,
+    )
+    assert drawn == shown
+    assert context.outside == [] and context.errors == []
+
+
+def test_a_choice_made_before_the_script_arrives_is_kept(context, book_url):
+    held = []  # the quiz's module is held back until the reader has ticked an answer
+    page = context.new_page()
+    page.route("**/widgets/m/quiz-*", held.append)
+    page.goto(f"{book_url}/book/welcome/index.html")
+    first = page.locator(".pc-widget-static .pcq input").first
+    first.check()
+    while not held:  # the quiz is on screen now, so the loader asks for the module
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    widgets_ready(page)
+    assert page.locator(".pc-widget-live .pcq input").first.is_checked()
+    assert page.locator(".pc-widget-static").count() == 0
 
 
 def test_keyboard_only_answer(context, book_url):

@@ -3,7 +3,7 @@
 pydata-sphinx-theme draws icons with FontAwesome's script (about 530 KiB gzipped on every
 page) and a 150 KiB font. Its stylesheet already draws the same icons from the font
 (``.fa-bars:before {content: "\\f0c9"}``), so the book drops the script
-(:func:`drop_fontawesome_script`) and serves only the glyphs the pages use
+(:func:`peercare.pagefix.lighten`) and serves only the glyphs the pages use
 (:func:`write_icon_font`): the icons in the theme's templates (:data:`ICONS`) and every icon
 its stylesheet draws (admonitions, links, prev/next). ``web/book.css`` declares the subset
 under the theme's font name, so nothing shifts when it arrives.
@@ -26,9 +26,6 @@ ICON_FONT = "icons.woff"  # in _static/widgets/, next to book.css
 # the fa-* icons in the theme's page templates (the test checks built pages use no others)
 ICONS = ["angle-left", "angle-right", "arrow-up", "bars", "chevron-down", "list",
          "magnifying-glass", "outdent", "circle-half-stroke", "moon", "sun"]  # fmt: skip
-_FA_SCRIPT = re.compile(
-    r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?'
-)
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]|\\(f[0-9a-f]{3})", re.I)
 
 
@@ -69,12 +66,3 @@ def write_icon_font(out: Path) -> Path:
     else:
         tmp.replace(out)
     return out
-
-
-def drop_fontawesome_script(html_dir: Path) -> None:
-    """Take the theme's FontAwesome script out of every built page."""
-    for page in html_dir.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        new = _FA_SCRIPT.sub("", text)
-        if new != text:
-            page.write_text(new, encoding="utf-8")

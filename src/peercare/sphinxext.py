@@ -13,7 +13,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import bookwidgets, helpnow
-from .icons import drop_fontawesome_script
+from .pagefix import lighten
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +118,10 @@ def _widgets_page(app, pagename, templatename, context, doctree) -> None:
 
 
 def _finish(app, exception) -> None:
-    """Write the widget modules the pages need; take FontAwesome's script off the pages."""
+    """Write the widget modules the pages need; make the pages lighter (peercare.pagefix)."""
     if exception or app.builder.format != "html":
         return
-    drop_fontawesome_script(Path(app.outdir))
+    lighten(Path(app.outdir))
     out = Path(app.outdir) / "_static" / "widgets" / bookwidgets.MODULE_DIR
     out.mkdir(parents=True, exist_ok=True)
     for page in getattr(app.env, "peercare_widgets", {}).values():
