@@ -116,12 +116,13 @@ def test_every_chapter_quiz_works_offline(context, book_url, page_path):
 
 def test_widgets_load_near_the_screen_and_draw_what_the_page_showed(context, book_url, built_book):
     """The quiz's module is fetched only when the quiz comes near the screen, and it draws
-    the same quiz the page's HTML showed before (no jump when it takes over)."""
+    the same quiz (and reflection) the page's HTML showed before: no jump when it takes over."""
     path = "book/stressors-responses/index.html"
-    static = re.search(
+    statics = re.findall(
         r'<div class="pc-widget-static">(.*?)</div><script type="application/json"',
         (built_book / path).read_text(),
-    ).group(1)
+    )
+    assert len(statics) == 2  # the quiz and the reflection
     requested = []
     page = context.new_page()
     page.on("pageerror", lambda exc: context.errors.append(str(exc)))
@@ -133,23 +134,25 @@ def test_widgets_load_near_the_screen_and_draw_what_the_page_showed(context, boo
     assert not [u for u in requested if "require" in u or "embed-amd" in u]
     widgets_ready(page)
     assert [u for u in requested if "/widgets/m/quiz-" in u]
-    drawn, shown = page.evaluate(
-        """(html) => {
-            const t = document.createElement("template");
-            t.innerHTML = html;
-            return [document.querySelector(".pc-widget-live .pcq").outerHTML,
-                    t.content.firstElementChild.outerHTML];
-        }""",
-        static,
-    )
-    assert drawn == shown
+    for static_html in statics:
+        drawn, shown = page.evaluate(
+            """(html) => {
+                const t = document.createElement("template");
+                t.innerHTML = html;
+                const first = t.content.firstElementChild;
+                return [document.querySelector(".pc-widget-live ." + first.className).outerHTML,
+                        first.outerHTML];
+            }""",
+            static_html,
+        )
+        assert drawn == shown
     assert context.outside == [] and context.errors == []
 
 
 def test_a_choice_made_before_the_script_arrives_is_kept(context, book_url):
     held = []  # the quiz's module is held back until the reader has ticked an answer
     page = context.new_page()
-    page.route("**/widgets/m/quiz-*", held.append)
+    page.route("**/widgets/m/quiz-*", lambda route: held.append(route))
     page.goto(f"{book_url}/book/welcome/index.html")
     first = page.locator(".pc-widget-static .pcq input").first
     first.check()

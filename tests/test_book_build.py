@@ -124,3 +124,19 @@ def test_a_chapter_weighs_little_on_a_phone(built_book):
     files |= {built_book / "_static" / "widgets" / "icons.woff"}
     total = _gzip_size(page) + sum(_gzip_size(f) for f in files)
     assert total < 250 * 1024, sorted((_gzip_size(f), f.name) for f in files)[-5:]
+
+
+def test_pages_use_only_icons_in_the_subset_font(built_book):
+    from fontTools.ttLib import TTFont
+
+    from peercare.icons import CSS, ICON_FONT, ICONS, _codepoints
+
+    used = set()
+    for page in built_book.rglob("*.html"):
+        for classes in re.findall(r'class="([^"]*\bfa-solid\b[^"]*)"', page.read_text()):
+            used |= {c[3:] for c in classes.split() if c.startswith("fa-")}
+    assert used - {"solid", "lg"} <= set(ICONS), used - set(ICONS)
+    font = TTFont(built_book / "_static" / "widgets" / ICON_FONT)
+    glyphs = set(font.getBestCmap())
+    assert _codepoints(CSS.read_text(encoding="utf-8")) - glyphs <= {0xF09B, 0xF296}  # brands
+    assert len(glyphs) < 40

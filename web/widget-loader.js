@@ -62,11 +62,13 @@
     };
   }
 
-  // What the reader ticked in the page's HTML before the script came keeps its tick.
+  // What the reader ticked or typed in the page's HTML before the script came is kept.
   function carryOver(from, to) {
-    from.querySelectorAll("input[id]").forEach(function (input) {
-      var twin = to.querySelector("#" + CSS.escape(input.id));
-      if (twin && input.checked !== input.defaultChecked) twin.checked = input.checked;
+    from.querySelectorAll("input[id], textarea[id]").forEach(function (field) {
+      var twin = to.querySelector("#" + CSS.escape(field.id));
+      if (!twin) return;
+      if (field.checked !== field.defaultChecked) twin.checked = field.checked;
+      if (field.tagName === "TEXTAREA" && field.value) twin.value = field.value;
     });
   }
 

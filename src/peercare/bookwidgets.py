@@ -2,8 +2,8 @@
 
 A built chapter's code cells leave anywidget views (``widget-view+json``) and the widgets'
 state. Here each view becomes a placeholder ``<div class="pc-widget">`` holding the
-widget's traits as JSON and, for the quiz, its questions and options as plain HTML (so the
-page reads before any script runs). ``web/widget-loader.js`` runs the widget's own module
+widget's traits as JSON and, for the quiz and the reflection, their first drawing as plain
+HTML (so the page reads and prints before any script runs; no answers or feedback in it). ``web/widget-loader.js`` runs the widget's own module
 with a small model (``get``/``set``/``on``/``save_changes``, what anywidget gives it) when the
 widget comes near the screen. The module is the same ``_esm`` JupyterLab and Voila run
 through anywidget; it is saved once as a classic script (``export default`` turned into a
@@ -117,7 +117,26 @@ def quiz_html(state: dict, instance: int = 1) -> str:
     return "".join(out)
 
 
-PRERENDER = {"peercare.quiz.Quiz": quiz_html}
+def reflection_html(state: dict, instance: int = 1) -> str:
+    """The reflection prompts as ``static/reflection.js`` draws them, so they read and print
+    (each with its box to write in) before any script runs."""
+    uid = f"pcr-{instance}"
+    out = [f'<section class="pcr" aria-labelledby="{uid}-title">',
+           f'<h3 class="pcr-title" id="{uid}-title">{_e(state.get("title") or "Reflection")}</h3>',
+           '<p class="pcr-privacy">Private: what you type stays in this page only. It is not '
+           "saved or sent, and it is gone when you close the page.</p>"]  # fmt: skip
+    for i, prompt in enumerate(state.get("prompts") or []):
+        out.append(f'<label class="pcr-prompt" for="{uid}-p{i}">{_e(prompt)}</label>'
+                   f'<textarea id="{uid}-p{i}" rows="4" autocomplete="off" spellcheck="true">'
+                   "</textarea>")  # fmt: skip
+    out.append('<div class="pcr-actions"><button type="button" class="pcr-button">Save a copy '
+               'to this device</button><button type="button" class="pcr-button pcr-secondary">'
+               "Clear</button></div></section>")  # fmt: skip
+    return "".join(out)
+
+
+# widgets whose first drawing is in the page's HTML; keep each in step with its module
+PRERENDER = {"peercare.quiz.Quiz": quiz_html, "peercare.quiz.Reflection": reflection_html}
 
 
 class PageWidgets:

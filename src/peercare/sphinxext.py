@@ -92,6 +92,7 @@ def _widgets_read(app, doctree) -> None:
     except bookwidgets.WidgetModuleError as exc:
         log.warning(str(exc), location=docname)
         return
+    env.note_dependency(bookwidgets.__file__)  # read again when the conversion changes
     for key in [k for k in js_files if k.startswith("ipywidgets_")]:
         del js_files[key]
     env.peercare_widgets = getattr(env, "peercare_widgets", {})
@@ -144,4 +145,4 @@ def setup(app):
     # env_version: raise it when what a page's read leaves in the environment changes
     # (Sphinx then reads every page again instead of reusing old doctrees).
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1",
-            "env_version": 2}  # fmt: skip
+            "env_version": 3}  # fmt: skip
