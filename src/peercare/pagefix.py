@@ -6,6 +6,10 @@
   buttons, search and copying, so the text shows without waiting for them. They keep their
   order; ``documentation_options.js`` stays as it is, since inline scripts after it use it.
   The search page is left alone.
+- Sphinx's search scripts and index (``searchtools.js``, ``language_data.js``,
+  ``searchindex.js``: about 32 KiB gzipped) go from pages other than the search page when
+  search-as-you-type is off (the theme's default): the search box then opens the search
+  page, which loads them itself.
 """
 
 from __future__ import annotations
@@ -18,10 +22,16 @@ FA_SCRIPT = re.compile(
 )
 _HEAD_SCRIPT = re.compile(r'<script (?![^>]*\b(?:defer|async|type)\b)([^>]*\bsrc="([^"]+)"[^>]*)>')
 KEEP_BLOCKING = ("documentation_options.js",)
+SEARCH_OFF = "DOCUMENTATION_OPTIONS.search_as_you_type = false;"
+_SEARCH_SCRIPTS = re.compile(
+    r'[ \t]*<script (?:defer )?src="[^"]*(?:searchtools|language_data|searchindex)\.js"></script>\n?'
+)
 
 
 def lighten_html(html: str) -> str:
     html = FA_SCRIPT.sub("", html)
+    if SEARCH_OFF in html:
+        html = _SEARCH_SCRIPTS.sub("", html)
     end = html.find("</head>")
     if end < 0:
         return html
