@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-setup
 NPM_STAMP := web/node_modules/.peercare-lock.sha256
 
-.PHONY: setup start build serve test test-fast lint format system-deps clean benchmark handouts
+.PHONY: setup start build serve test test-fast lint format system-deps clean benchmark handouts lighthouse
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -69,6 +69,11 @@ test-fast: setup lint
 benchmark: setup
 	for b in book_build live_session autograde evaluation; do \
 	  echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; done
+
+# The book on a phone (Lighthouse, mobile profile); Lighthouse is installed here only.
+lighthouse: build
+	npm ci --prefix benchmarks --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python benchmarks/lighthouse.py
 
 clean:
 	rm -rf _build web/dist

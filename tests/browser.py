@@ -47,6 +47,19 @@ def guarded_context(browser, local: set[str] = LOCAL, **kwargs):
     return context
 
 
+def widgets_ready(page) -> None:
+    """Bring each page widget near the screen (the book's loader runs them only then) and
+    wait until every one has run; a page without widgets returns at once."""
+    page.wait_for_load_state()
+    boxes = page.locator(".pc-widget")
+    for i in range(boxes.count()):
+        boxes.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "[...document.querySelectorAll('.pc-widget')].every(b => b.hasAttribute('data-ready'))",
+        timeout=30_000,
+    )
+
+
 def run_axe(page) -> list[dict]:
     """axe-core (from web/node_modules) on the page: violations at WCAG 2.2 AA tags."""
     page.add_script_tag(path=str(ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"))

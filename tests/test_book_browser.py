@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from peercare.bank import load_all
 from peercare.paths import toc_pages
 from peercare.serve import book_server
 
-from .browser import chromium, describe, guarded_context, run_axe
+from .browser import chromium, describe, guarded_context, run_axe, widgets_ready
 from .conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
@@ -45,7 +46,7 @@ def _open(context, url):
     page = context.new_page()
     page.on("pageerror", lambda exc: context.errors.append(str(exc)))
     page.goto(url)
-    page.wait_for_selector(".pcq fieldset", timeout=30_000)
+    widgets_ready(page)
     return page
 
 
@@ -71,17 +72,17 @@ def test_welcome_quiz_checks_explains_and_keeps_progress(context, book_url):
     box.get_by_label(right.text).check()
     box.get_by_role("button", name="Check answer").click()
     assert "Correct" in feedback.inner_text() and right.feedback in feedback.inner_text()
-    assert "1 of 5" in page.locator(".pcq-summary").inner_text()
+    assert f"1 of {len(bank.questions)}" in page.locator(".pcq-summary").inner_text()
 
     page.reload()
-    page.wait_for_selector(".pcq fieldset")
+    widgets_ready(page)
     box = _fieldset(page, q.id, bank)
     assert box.get_by_label(right.text).is_checked()
     assert right.feedback in box.locator(".pcq-feedback").inner_text()
 
     page.get_by_role("button", name="Start over").click()
     page.reload()
-    page.wait_for_selector(".pcq fieldset")
+    widgets_ready(page)
     assert not _fieldset(page, q.id, bank).get_by_label(right.text).is_checked()
     assert context.outside == [] and context.errors == []
 
@@ -113,6 +114,56 @@ def test_every_chapter_quiz_works_offline(context, book_url, page_path):
     assert context.errors == [], context.errors
 
 
+def test_widgets_load_near_the_screen_and_draw_what_the_page_showed(context, book_url, built_book):
+    """The quiz's module is fetched only when the quiz comes near the screen, and it draws
+    the same quiz (and reflection) the page's HTML showed before: no jump when it takes over."""
+    path = "book/stressors-responses/index.html"
+    statics = re.findall(
+        r'<div class="pc-widget-static">(.*?)</div><script type="application/json"',
+        (built_book / path).read_text(),
+    )
+    assert len(statics) == 2  # the quiz and the reflection
+    requested = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: context.errors.append(str(exc)))
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{book_url}/{path}")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".pc-widget-static .pcq fieldset").count() > 3  # readable already
+    assert not [u for u in requested if "/widgets/m/" in u and u.endswith(".js")], requested
+    assert not [u for u in requested if "require" in u or "embed-amd" in u]
+    widgets_ready(page)
+    assert [u for u in requested if "/widgets/m/quiz-" in u]
+    for static_html in statics:
+        drawn, shown = page.evaluate(
+            """(html) => {
+                const t = document.createElement("template");
+                t.innerHTML = html;
+                const first = t.content.firstElementChild;
+                return [document.querySelector(".pc-widget-live ." + first.className).outerHTML,
+                        first.outerHTML];
+            }""",
+            static_html,
+        )
+        assert drawn == shown
+    assert context.outside == [] and context.errors == []
+
+
+def test_a_choice_made_before_the_script_arrives_is_kept(context, book_url):
+    held = []  # the quiz's module is held back until the reader has ticked an answer
+    page = context.new_page()
+    page.route("**/widgets/m/quiz-*", lambda route: held.append(route))
+    page.goto(f"{book_url}/book/welcome/index.html")
+    first = page.locator(".pc-widget-static .pcq input").first
+    first.check()
+    while not held:  # the quiz is on screen now, so the loader asks for the module
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    widgets_ready(page)
+    assert page.locator(".pc-widget-live .pcq input").first.is_checked()
+    assert page.locator(".pc-widget-static").count() == 0
+
+
 def test_keyboard_only_answer(context, book_url):
     bank = load_all(ROOT)["welcome"]
     page = _open(context, f"{book_url}/book/welcome/index.html")
@@ -140,8 +191,7 @@ def test_nested_page_works_from_file_url(context, built_book):
 def test_pages_have_no_axe_violations(context, book_url, page_path):
     page = context.new_page()
     page.goto(f"{book_url}/{page_path}.html")
-    if page_path in CHAPTERS:
-        page.wait_for_selector(".pcq fieldset", timeout=30_000)
+    widgets_ready(page)
     violations = run_axe(page)
     assert violations == [], describe(violations)
 
@@ -174,7 +224,7 @@ def test_coping_plan_is_kept_on_the_device_until_deleted(context, book_url):
     plan.locator("textarea").nth(1).fill("Text Ms. Alvarez at 9")  # as typed, no button
 
     page.reload()
-    page.wait_for_selector(".pcp textarea")
+    widgets_ready(page)
     plan = page.locator(".pcp")
     assert plan.locator("input[type=checkbox]").nth(2).is_checked()
     assert not plan.locator("input[type=checkbox]").first.is_checked()
@@ -185,7 +235,7 @@ def test_coping_plan_is_kept_on_the_device_until_deleted(context, book_url):
     assert plan.locator("textarea").nth(1).input_value() == ""
     assert "Alvarez" not in page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
     page.reload()
-    page.wait_for_selector(".pcp textarea")
+    widgets_ready(page)
     plan = page.locator(".pcp")
     assert plan.locator("textarea").nth(1).input_value() == ""
     assert not plan.locator("input[type=checkbox]").nth(2).is_checked()
@@ -267,7 +317,7 @@ def test_reflection_text_is_not_kept(context, book_url):
     box = page.locator(".pcr textarea").first
     box.fill("something private")
     page.reload()
-    page.wait_for_selector(".pcr textarea")
+    widgets_ready(page)
     assert page.locator(".pcr textarea").first.input_value() == ""
     assert "something private" not in page.evaluate(
         "JSON.stringify(Object.assign({}, localStorage))"
@@ -310,7 +360,7 @@ def test_referral_map_is_kept_on_this_device_until_deleted(context, book_url):
     card.locator("fieldset", has_text="Legal aid").get_by_label("Name or place").fill("Legal Aid")
 
     page.reload()
-    page.wait_for_selector(".pcm input")
+    widgets_ready(page)
     victim = page.locator(".pcm fieldset", has_text="Victim services")
     assert victim.get_by_label("Name or place").input_value() == "Eastside Victim Help <b>desk</b>"
     assert victim.get_by_label("How to reach them").input_value() == "555-0100, Mon to Fri"
@@ -330,7 +380,7 @@ def test_referral_map_is_kept_on_this_device_until_deleted(context, book_url):
     assert set(_map_values(page)) == {""}
     assert "Eastside" not in page.evaluate(stored) and "Legal Aid" not in page.evaluate(stored)
     page.reload()
-    page.wait_for_selector(".pcm input")
+    widgets_ready(page)
     assert set(_map_values(page)) == {""}
 
 
@@ -374,7 +424,7 @@ def test_org_self_assessment_prints_saves_escaped_and_keeps_nothing(context, boo
     assert page.evaluate(stored) == before
     assert "two weeks" not in page.evaluate(stored)
     page.reload()
-    page.wait_for_selector(".pco textarea")
+    widgets_ready(page)
     check = page.locator(".pco")
     assert not check.get_by_label(ticked.text, exact=True).is_checked()
     assert check.get_by_label(spec.plan[0].prompt, exact=True).input_value() == ""

@@ -1,14 +1,18 @@
 """The book build: jupyter-cache skips unchanged chapters, an edited bank re-runs its chapter,
-execution errors fail the build, and the widget scripts come from the book itself."""
+execution errors fail the build, and the widget scripts come from the book itself (a small
+loader, no ipywidgets manager, no FontAwesome script)."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
+from html import escape
 
 import pytest
 from jupyter_cache import get_cache
 
+from peercare.bank import load_module
 from peercare.book import BuildError, build
 
 from .conftest import ROOT
@@ -48,17 +52,15 @@ def test_cache_skips_unchanged_and_reruns_an_edited_bank(small_book):
     assert set(first) == {"welcome/index.md", "coping/index.md"}
 
     bank = small_book / "book" / "welcome" / "questions.yml"
-    bank.write_text(
-        bank.read_text().replace(
-            'prompt: "What is this book?"', 'prompt: "What is this book, really?"'
-        )
-    )
+    prompt = load_module("welcome", small_book).questions[0].prompt
+    assert prompt in bank.read_text()
+    bank.write_text(bank.read_text().replace(prompt, f"{prompt} Think again.", 1))
     build(small_book, quiet=True)
     second = _records(small_book)
     assert second["coping/index.md"] == first["coping/index.md"], "unchanged chapter re-ran"
     assert second["welcome/index.md"] > first["welcome/index.md"], "edited bank did not re-run"
     page = (small_book / "_build" / "html" / "book" / "welcome" / "index.html").read_text()
-    assert "What is this book, really?" in page
+    assert escape(f"{prompt} Think again.") in page
 
 
 def test_execution_error_fails_the_build(small_book):
@@ -70,13 +72,69 @@ def test_execution_error_fails_the_build(small_book):
         build(small_book, quiet=True)
 
 
-def test_built_pages_load_widget_scripts_locally(built_book):
+def _scripts(html: str) -> list[str]:
+    return re.findall(r'<script[^>]*src="([^"]+)"', html)
+
+
+def test_chapter_pages_run_widgets_with_the_small_loader(built_book):
     html = (built_book / "book" / "coping" / "index.html").read_text()
-    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
-    assert any(s.startswith("../../_static/widgets/embed-amd.js") for s in scripts)
+    scripts = _scripts(html)
+    assert any(s.startswith("../../_static/widgets/widget-loader.js") for s in scripts)
     assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))]
-    assert "THEBE_JS_URL" not in html and "unpkg.com" not in html
-    static = built_book / "_static" / "widgets"
-    assert (static / "anywidget.js").read_bytes() == (
-        ROOT / "web" / "node_modules" / "anywidget" / "dist" / "index.js"
-    ).read_bytes()
+    for gone in ("require.js", "embed-amd.js", "widget-state+json", "widget-view+json",
+                 "fontawesome.js", "THEBE_JS_URL", "unpkg.com"):  # fmt: skip
+        assert gone not in html, gone
+    modules = re.findall(r'<div class="pc-widget" data-module="([^"]+)">', html)
+    assert len(modules) == 3  # coping plan, quiz, reflection
+    for name in modules:
+        code = (built_book / "_static" / "widgets" / "m" / f"{name}.js").read_text()
+        assert code.startswith(f'peercareDefine("{name}", function () {{')
+        assert "export default" not in code
+
+
+def test_quiz_reads_in_the_html_but_its_feedback_is_not_shown(built_book):
+    """The questions and options are in the page before any script runs; which option is
+    right and the feedback are only in the widget's data (a JSON script, never shown)."""
+    bank = load_module("stressors-responses", ROOT)
+    html = (built_book / "book" / "stressors-responses" / "index.html").read_text()
+    shown = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    assert '<div class="pc-widget-static"><section class="pcq"' in shown
+    for q in bank.questions:
+        assert escape(q.prompt) in shown, q.id
+        for option in q.options:
+            assert escape(option.text) in shown, (q.id, option.id)
+            assert escape(option.feedback) not in shown, (q.id, option.id)
+
+
+def _gzip_size(path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
+
+
+def test_a_chapter_weighs_little_on_a_phone(built_book):
+    """What a phone fetches for a chapter before the reader scrolls (gzip, as the book
+    server sends it): the page, its scripts and styles, the icon font. Lighthouse measures
+    the real thing (benchmarks/lighthouse.py); this catches a heavy script coming back."""
+    page = built_book / "book" / "stressors-responses" / "index.html"
+    html = page.read_text()
+    links = re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', html)
+    links += re.findall(r'<link href="([^"]+)" rel="stylesheet"', html)
+    files = {(page.parent / u.split("?")[0]).resolve() for u in _scripts(html) + links}
+    files |= {built_book / "_static" / "widgets" / "icons.woff"}
+    total = _gzip_size(page) + sum(_gzip_size(f) for f in files)
+    assert total < 250 * 1024, sorted((_gzip_size(f), f.name) for f in files)[-5:]
+
+
+def test_pages_use_only_icons_in_the_subset_font(built_book):
+    from fontTools.ttLib import TTFont
+
+    from peercare.icons import CSS, ICON_FONT, ICONS, _codepoints
+
+    used = set()
+    for page in built_book.rglob("*.html"):
+        for classes in re.findall(r'class="([^"]*\bfa-solid\b[^"]*)"', page.read_text()):
+            used |= {c[3:] for c in classes.split() if c.startswith("fa-")}
+    assert used - {"solid", "lg"} <= set(ICONS), used - set(ICONS)
+    font = TTFont(built_book / "_static" / "widgets" / ICON_FONT)
+    glyphs = set(font.getBestCmap())
+    assert _codepoints(CSS.read_text(encoding="utf-8")) - glyphs <= {0xF09B, 0xF296}  # brands
+    assert len(glyphs) < 40

@@ -62,7 +62,7 @@ def test_serve_prints_urls_serves_both_and_stops_on_ctrl_c(built_book):
         page = requests.get(f"http://127.0.0.1:{book_port}/book/welcome/index.html", timeout=10)
         assert page.status_code == 200 and "Need help now?" in page.text
         gz = requests.get(
-            f"http://127.0.0.1:{book_port}/_static/widgets/embed-amd.js",
+            f"http://127.0.0.1:{book_port}/_static/widgets/widget-loader.js",
             headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True,
         )  # fmt: skip
         assert gz.headers["Content-Encoding"] == "gzip"

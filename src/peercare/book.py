@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import filecmp
 import hashlib
-import json
 import shutil
 import subprocess
 import sys
-from importlib.metadata import version
 from pathlib import Path
 
+from .icons import ICON_FONT, write_icon_font
 from .paths import STATIC_DIR, project_root
 from .support import SUPPORT_FILE
 
@@ -19,14 +18,9 @@ class BuildError(RuntimeError):
     """The book could not be built; the message says why and what to do."""
 
 
-# (source under web/node_modules, name in the served widgets/ folder)
-_NPM_FILES = [
-    ("requirejs/require.js", "require.js"),
-    ("@jupyter-widgets/html-manager/dist/embed-amd.js", "embed-amd.js"),
-    ("anywidget/dist/index.js", "anywidget.js"),
-]
-_FONT_SUFFIXES = {".woff2", ".woff", ".ttf", ".eot", ".svg"}
-_OWN_FILES = ["require-config.js", "book.css"]
+# Our own files served from _static/widgets/: the page widgets' loader and the book's styles.
+# (The widgets' modules are written there by peercare.sphinxext, from the built pages.)
+_OWN_FILES = ["widget-loader.js", "book.css"]
 
 
 def widgets_dir(root: Path) -> Path:
@@ -52,37 +46,20 @@ def npm_install(root: Path) -> None:
     stamp.write_text(lock_hash)
 
 
-def _check_anywidget_match(root: Path) -> None:
-    pkg = root / "web" / "node_modules" / "anywidget" / "package.json"
-    js_version = json.loads(pkg.read_text())["version"]
-    py_version = version("anywidget")
-    if js_version != py_version:
-        raise BuildError(
-            f"anywidget versions differ: npm {js_version} (web/package.json) and Python "
-            f"{py_version}. Pin both to the same release."
-        )
-
-
 def _copy_if_changed(src: Path, dst: Path) -> None:
     if not dst.exists() or not filecmp.cmp(src, dst, shallow=False):
         shutil.copyfile(src, dst)
 
 
 def install_widget_js(root: Path | None = None) -> Path:
-    """Put require.js, embed-amd.js (+ fonts), anywidget and our files in web/dist/widgets."""
+    """Put our loader and styles in web/dist/widgets (served as _static/widgets)."""
     root = root or project_root()
-    npm_install(root)
-    _check_anywidget_match(root)
-    modules = root / "web" / "node_modules"
+    npm_install(root)  # axe-core for the accessibility tests
     out = widgets_dir(root)
     out.mkdir(parents=True, exist_ok=True)
-    for src, name in _NPM_FILES:
-        _copy_if_changed(modules / src, out / name)
-    for font in (modules / "@jupyter-widgets/html-manager/dist").iterdir():
-        if font.suffix in _FONT_SUFFIXES:
-            _copy_if_changed(font, out / font.name)
     for name in _OWN_FILES:
         _copy_if_changed(root / "web" / name, out / name)
+    write_icon_font(out / ICON_FONT)
     return out
 
 

@@ -1,15 +1,21 @@
 """Sphinx extension for the book: the crisis-help footer on every page (from ``help.yml``),
-the content licence line, the ``session-plan`` directive that renders a plan's YAML, and the
-``fidelity-checklist`` directive."""
+the content licence line, the ``session-plan`` directive that renders a plan's YAML, the
+``fidelity-checklist`` directive, and the page widgets run by our small loader instead of
+the ipywidgets manager (:mod:`peercare.bookwidgets`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import helpnow
+from . import bookwidgets, helpnow
+from .pagefix import lighten
+
+log = logging.getLogger(__name__)
 
 LICENCE = "Text: CC BY 4.0. Code: MIT. Free to share and adapt with credit."
 
@@ -79,10 +85,82 @@ class FidelityChecklist(SphinxDirective):
         return [nodes.raw("", render_html(checklist), format="html")]
 
 
+def _widgets_read(app, doctree) -> None:
+    """Swap the page's anywidget views for placeholders the loader runs, and drop the
+    ipywidgets state and scripts that myst-nb registered for the page."""
+    env, docname = app.env, app.env.docname
+    js_files = getattr(env, "nb_metadata", {}).get(docname, {}).get("js_files", {})
+    if "ipywidgets_state" not in js_files:
+        return
+    state = json.loads(js_files["ipywidgets_state"][1]["body"])["state"]
+    views = [(n, bookwidgets.view_model_id(n.astext())) for n in doctree.findall(nodes.raw)]
+    views = [(n, m) for n, m in views if m]
+    page = bookwidgets.PageWidgets(state)
+    if not page.convertible([m for _, m in views]):
+        log.warning(
+            "a widget on this page is not an anywidget: the book runs anywidgets only "
+            "(plain ipywidgets need a kernel for their Python callbacks)",
+            location=docname,
+        )
+        return
+    try:
+        for node, model_id in views:
+            node.replace_self(nodes.raw("", page.placeholder(model_id), format="html"))
+    except bookwidgets.WidgetModuleError as exc:
+        log.warning(str(exc), location=docname)
+        return
+    env.note_dependency(bookwidgets.__file__)  # read again when the conversion changes
+    for key in [k for k in js_files if k.startswith("ipywidgets_")]:
+        del js_files[key]
+    env.peercare_widgets = getattr(env, "peercare_widgets", {})
+    env.peercare_widgets[docname] = {"files": page.files, "css": page.css}
+
+
+def _widgets_purge(app, env, docname) -> None:
+    getattr(env, "peercare_widgets", {}).pop(docname, None)
+
+
+def _widgets_merge(app, env, docnames, other) -> None:
+    env.peercare_widgets = getattr(env, "peercare_widgets", {})
+    for docname in docnames:
+        if docname in getattr(other, "peercare_widgets", {}):
+            env.peercare_widgets[docname] = other.peercare_widgets[docname]
+
+
+def _widgets_page(app, pagename, templatename, context, doctree) -> None:
+    page = getattr(app.env, "peercare_widgets", {}).get(pagename)
+    if page:
+        for css in page["css"]:
+            app.add_css_file(f"widgets/{css}")
+        app.add_js_file("widgets/widget-loader.js", loading_method="defer")
+
+
+def _finish(app, exception) -> None:
+    """Write the widget modules the pages need; make the pages lighter (peercare.pagefix)."""
+    if exception or app.builder.format != "html":
+        return
+    lighten(Path(app.outdir))
+    out = Path(app.outdir) / "_static" / "widgets" / bookwidgets.MODULE_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    for page in getattr(app.env, "peercare_widgets", {}).values():
+        for name, text in page["files"].items():
+            target = out / name
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                target.write_text(text, encoding="utf-8")
+
+
 def setup(app):
     _drop_thebe(app)
     app.connect("config-inited", _set_footer)
     app.add_css_file("widgets/book.css")
     app.add_directive("session-plan", SessionPlan)
     app.add_directive("fidelity-checklist", FidelityChecklist)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+    app.connect("doctree-read", _widgets_read)
+    app.connect("env-purge-doc", _widgets_purge)
+    app.connect("env-merge-info", _widgets_merge)
+    app.connect("html-page-context", _widgets_page)
+    app.connect("build-finished", _finish)
+    # env_version: raise it when what a page's read leaves in the environment changes
+    # (Sphinx then reads every page again instead of reusing old doctrees).
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1",
+            "env_version": 3}  # fmt: skip
