@@ -28,6 +28,7 @@ from .pause import PauseControls
 from .planpanel import PlanPanel, PlanPicker, open_panel
 from .room import room_link
 from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
+from .tallies import tally_table
 
 REFRESH_SECONDS = 3.0
 ROOM_SIZE = 8
@@ -40,33 +41,12 @@ PARTICIPANT_APPS = [
     ("Feedback", "feedback.ipynb"),
     ("Wellness plan", "wellness_plan.ipynb"),
 ]
-NOT_SHOWN = "not shown"
 WRONG = "That code and key do not open a session. Check both and try again."
 BACKOFF_FIRST, BACKOFF_MAX = 2.0, 60.0
 DOWNLOAD_STYLE = (
     "display:inline-block;min-height:44px;line-height:44px;padding:0 1rem;"
     "border-radius:4px;background:#1a4f8b;color:#ffffff;text-decoration:none;font-weight:600"
 )
-
-
-def tally_table(tally: live.Tally, labels: dict[str, str] | None = None, caption: str = "") -> str:
-    """An HTML table of one tally, with the tally's note (what it shows and holds back)."""
-    labels = labels or {}
-    rows = []
-    for answer, count in tally.counts.items():
-        shown = NOT_SHOWN if count is None else str(count)
-        rows.append(
-            f"<tr><th scope='row'>{html.escape(labels.get(answer, answer))}</th>"
-            f"<td>{shown}</td></tr>"
-        )
-    total = NOT_SHOWN if tally.total is None else str(tally.total)
-    note = f"<p class='pc-note'>{html.escape(tally.note)}</p>" if tally.note else ""
-    return (
-        f"<table class='pc-tally'><caption>{html.escape(caption or tally.item)}</caption>"
-        f"<thead><tr><th scope='col'>Answer</th><th scope='col'>People</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody><tfoot><tr><th scope='row'>Counted</th>"
-        f"<td>{total}</td></tr></tfoot></table>{note}"
-    )
 
 
 def join_links(base_url: str, code: str) -> str:

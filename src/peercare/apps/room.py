@@ -23,6 +23,7 @@ from ..bank import load_all
 from . import ui
 from .pause import break_running, breathing_guide
 from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
+from .tallies import tally_table
 
 POLL_SECONDS = 3.0
 NOTEBOOK = "room.ipynb"
@@ -66,7 +67,6 @@ def share_html(base_url: str, code: str) -> str:
 
 def question_html(store, code: str, questions: dict) -> str:
     """The live-quiz question being asked and its spread, as the dashboard's rule allows."""
-    from .dashboard import tally_table  # (the dashboard links here: import it late)
 
     found = questions.get(store.get_state(code, QUIZ_CURRENT) or "")
     if found is None:
