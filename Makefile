@@ -48,6 +48,10 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy; \
 	  else echo "Install Debian's caddy (sudo apt-get install caddy) for the deploy test"; exit 1; fi; \
 	fi
+	@if ! command -v bwrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
+	  else echo "Install Debian's bubblewrap (sudo apt-get install bubblewrap): grading runs candidate code in it"; exit 1; fi; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .
