@@ -16,18 +16,10 @@ from peercare.voila_app import memory_kernels
 
 from ..conftest import ROOT
 from ..voila import kernel_pids, voila_server
+from .test_kernels import wait_for
 
 APPS = ROOT / "notebooks" / "apps"
 PUBLIC = "https://session.example.org"
-
-
-def wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.5)
-    return predicate()
 
 
 def test_only_our_own_host_names_are_served(tmp_path):
