@@ -69,6 +69,8 @@ SLOW_MODULES = {
     "test_cli.py", "test_lab_quiz.py", "test_voila_quiz.py", "test_protocol_load.py",
     "test_durability.py", "test_kernels.py", "test_app_kernel.py", "test_notebooks.py",
     "test_deaf_loop.py", "test_formgrader_lab.py", "test_end_to_end.py",
+    "test_voila_guards.py", "test_forged_messages.py", "test_attacks.py",
+    "test_candidate_lab.py", "test_identity.py", "test_sandbox.py", "test_postgres.py",
 }  # fmt: skip
 
 
