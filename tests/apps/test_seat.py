@@ -5,17 +5,9 @@ from __future__ import annotations
 import pytest
 
 from peercare.apps import ui
-from peercare.store import InputRefused, Store
+from peercare.store import InputRefused
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        s = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
-    else:
-        s = Store(request.getfixturevalue("postgres").new_database())
-    yield s
-    s.close()
+# `store`: tests/apps/conftest.py (SQLite and PostgreSQL)
 
 
 def test_once_means_once_and_a_page_is_capped_per_minute(store):

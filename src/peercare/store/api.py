@@ -346,30 +346,28 @@ class Store:
             )
 
     # -- participant -----------------------------------------------------------------------
-    def open_session(self, code: str) -> SessionInfo:
-        """Join: the open session with this code (case, spaces and dashes do not matter)."""
+    @staticmethod
+    def _open_row(conn, code: str):
+        """The open session's row for a code as typed (case, spaces and dashes do not matter)."""
         norm = codes.normalize_code(code)
         if not codes.is_code(norm):
             raise _not_found(code)
-        with self._read() as conn:
-            row = conn.execute(
-                select(sessions).where(and_(sessions.c.code == norm, sessions.c.closed.is_(None)))
-            ).first()
+        row = conn.execute(
+            select(sessions).where(and_(sessions.c.code == norm, sessions.c.closed.is_(None)))
+        ).first()
         if row is None:
             raise _not_found(norm)
-        return _info(row)
+        return row
+
+    def open_session(self, code: str) -> SessionInfo:
+        """Join: the open session with this code (case, spaces and dashes do not matter)."""
+        with self._read() as conn:
+            return _info(self._open_row(conn, code))
 
     def join_session(self, code: str) -> SessionInfo:
         """:meth:`open_session`, and count one more page in (a time, nothing about who)."""
-        norm = codes.normalize_code(code)
-        if not codes.is_code(norm):
-            raise _not_found(code)
         with self._write() as conn:
-            row = conn.execute(
-                select(sessions).where(and_(sessions.c.code == norm, sessions.c.closed.is_(None)))
-            ).first()
-            if row is None:
-                raise _not_found(norm)
+            row = self._open_row(conn, code)
             conn.execute(insert(joins).values(session_id=row.id, joined=now()))
         return _info(row)
 
