@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import machine_line  # noqa: E402
 from peercare.book import build  # noqa: E402
 from peercare.serve import book_server  # noqa: E402
 from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
@@ -65,6 +66,7 @@ def main() -> None:
     print(
         f"{'chapter page transfer (gzip)':<34}{nbytes / 1e6:8.2f} MB  in {nreq} requests (target <= 2 MB)"
     )
+    print(machine_line())
 
 
 if __name__ == "__main__":

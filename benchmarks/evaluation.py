@@ -13,10 +13,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from peercare.bank import load_all
-from peercare.evaluation.dataset import open_data
-from peercare.evaluation.demo import write_demo
-from peercare.evaluation.report import build_report
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import machine_line  # noqa: E402
+from peercare.bank import load_all  # noqa: E402
+from peercare.evaluation.dataset import open_data  # noqa: E402
+from peercare.evaluation.demo import write_demo  # noqa: E402
+from peercare.evaluation.report import build_report  # noqa: E402
 
 TARGET_S = 10.0
 
@@ -38,6 +41,7 @@ def main(n: int = 10_000) -> None:
         f"full analysis: {done - start:.2f} s (target <= {TARGET_S:.0f} s, "
         f"ratio {(done - start) / TARGET_S:.2f})"
     )
+    print(machine_line())
 
 
 if __name__ == "__main__":

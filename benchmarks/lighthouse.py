@@ -29,12 +29,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import cpu_reference  # noqa: E402
 from peercare.serve import book_server  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -55,15 +56,6 @@ FIGURES = [  # (key, label, format)
     ("requests", "reqs", "{:d}"),
     ("accessibility", "a11y", "{:.2f}"),
 ]
-
-
-def cpu_reference() -> float:
-    """Seconds for a fixed pure-Python loop (20 million additions), as in issue 16."""
-    start = time.perf_counter()
-    total = 0
-    for i in range(20_000_000):
-        total += i
-    return time.perf_counter() - start
 
 
 def lighthouse(url: str) -> dict:

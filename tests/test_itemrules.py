@@ -8,9 +8,13 @@ from peercare import itemrules
 from peercare.itemrules import Item, Opt, check, item_problems, set_problems
 
 
-def one(key: str, *wrong: str, kind: str = "single", feedback: str = "Because.") -> Item:
-    opts = (Opt(key, True, feedback),) + tuple(Opt(w, False, feedback) for w in wrong)
-    return Item("bank", "q", kind, "Which one fits?", opts, "a", 1)
+def one(
+    key: str, *wrong: str, kind: str = "single", feedback: str = "Because.", at: int = 0
+) -> Item:
+    """An item with the key at position ``at`` (0: option A)."""
+    opts = [Opt(w, False, feedback) for w in wrong]
+    opts.insert(at, Opt(key, True, feedback))
+    return Item("bank", "q", kind, "Which one fits?", tuple(opts), "a", 1)
 
 
 def test_well_written_item_passes():
@@ -54,10 +58,30 @@ def test_missing_or_shaming_feedback_is_refused():
 
 
 def test_key_habitually_the_longest_is_refused():
-    longest = [one("long key " * 2, "short one", "short two") for _ in range(3)]
-    fine = [one("key", "longer one", "longer two") for _ in range(3)]
+    longest = [one("long key " * 2, "short one", "short two", at=n) for n in range(3)]
+    fine = [one("key", "longer one", "longer two", at=n) for n in range(3)]
     assert set_problems(fine + longest[:2], "bank") == []  # 2 of 5 (a third, rounded: 2)
     assert "longest in 3 of 6" in set_problems(fine + longest, "bank")[0]
+
+
+def test_key_habitually_in_the_same_place_is_refused():
+    spread = [one("key", "wrong one", "wrong two", at=n % 3) for n in range(5)]
+    assert set_problems(spread, "bank") == []
+    three_of_five = [one("key", "wrong one", "wrong two", at=min(n, 2) // 2) for n in range(5)]
+    assert set_problems(three_of_five, "bank") == []  # B in 3 of 5: 60% is allowed
+    four_of_five = [one("key", "wrong one", "wrong two", at=n // 4) for n in range(5)]
+    assert "option A in 4 of 5" in set_problems(four_of_five, "bank")[0]
+    # too few items (or two-option items) to call it a habit
+    assert set_problems([one("key", "wrong one", "wrong two")] * 3, "bank") == []
+    assert set_problems([one("key", "wrong")] * 5, "bank") == []
+
+
+def test_true_false_items_all_keyed_one_way_are_refused():
+    false_keyed = [one("False", "True", kind="true_false") for _ in range(4)]
+    true_keyed = [one("True", "False", kind="true_false") for _ in range(2)]
+    assert "0 of 4 are keyed 'true'" in itemrules.true_false_problems(false_keyed)[0]
+    assert itemrules.true_false_problems(false_keyed + true_keyed) == []
+    assert "1 of 5" in itemrules.true_false_problems(false_keyed + true_keyed[:1])[0]
 
 
 def test_near_duplicate_items_are_refused():

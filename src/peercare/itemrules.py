@@ -10,6 +10,11 @@ The rules follow Haladyna's item-writing guidelines, each made measurable:
 * ``key longest``: across one set of items (a bank, a form, a notebook) the correct option
   is the single longest option in at most ``LONGEST_SHARE`` (a third, rounded) of the
   one-answer items, so "pick the longest" is not a winning strategy.
+* ``key position``: across one set with at least ``POSITION_MIN_ITEMS`` (4) one-answer
+  items of three or more options, no option position (A, B, C...) holds the key in more
+  than ``POSITION_SHARE`` (60%) of them, so "always pick A" is not a strategy either.
+* ``true/false``: across everything we ship, at least ``TRUE_FALSE_SHARE`` (a third) of
+  the true/false items are keyed each way (all-"False" items teach "the answer is False").
 * ``joke``: no wrong option carries a tell of a throw-away answer (``JOKE_TELLS``).
 * ``feedback``: every option has feedback, and no feedback uses a shaming word
   (``SHAMING``). Notebook items have no per-option feedback (a lead trainer gives it), so
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -49,6 +55,9 @@ from .paths import DATA_DIR, book_dir
 KEY_LENGTH_RATIO = 1.5
 SPREAD_RATIO = 3.0
 LONGEST_SHARE = 1 / 3
+POSITION_SHARE = 0.6
+POSITION_MIN_ITEMS = 4
+TRUE_FALSE_SHARE = 1 / 3
 DUPLICATE_OVERLAP = 0.4
 GRADE_LIMIT = 8.0
 OBJECTIVES_PER_CHAPTER = 3
@@ -327,17 +336,47 @@ def key_is_longest(item: Item) -> bool:
     return all(len(o.text) < key for o in item.options if not o.correct)
 
 
+def key_position(item: Item) -> int:
+    return next(n for n, o in enumerate(item.options) if o.correct)
+
+
 def set_problems(items: list[Item], source: str) -> list[str]:
-    """Rules on a whole set: the key is not habitually the longest option."""
+    """Rules on a whole set: the key is not habitually the longest option, nor habitually
+    in the same place."""
+    problems = []
     one = [i for i in items if i.kind in ONE_ANSWER]
     longest = [i.id for i in one if key_is_longest(i)]
     allowed = max(1, round(len(one) * LONGEST_SHARE))
     if len(longest) > allowed:
-        return [
+        problems.append(
             f"{source}: the correct option is the longest in {len(longest)} of {len(one)} "
             f"one-answer items (at most {allowed}): {', '.join(longest)}"
-        ]
-    return []
+        )
+    placed = [i for i in one if len(i.options) >= 3]
+    if len(placed) >= POSITION_MIN_ITEMS:
+        counts = Counter(key_position(i) for i in placed)
+        place, most = counts.most_common(1)[0]
+        if most > len(placed) * POSITION_SHARE:
+            problems.append(
+                f"{source}: the correct option is option {'ABCDEFGH'[place]} in {most} of "
+                f"{len(placed)} one-answer items (at most {POSITION_SHARE:.0%}); move some "
+                f"keys to other places"
+            )
+    return problems
+
+
+def true_false_problems(items: list[Item]) -> list[str]:
+    """Across everything: true/false items are not all keyed the same way."""
+    keys = Counter(i.key.strip().lower() for i in items if i.kind == "true_false")
+    total = sum(keys.values())
+    problems = []
+    for side in ("true", "false"):
+        if total >= 3 and keys[side] < total * TRUE_FALSE_SHARE:
+            problems.append(
+                f"true/false items: {keys[side]} of {total} are keyed {side!r} (at least a "
+                f"third should be); rewrite some as statements that are {side}"
+            )
+    return problems
 
 
 def objective_problems(items: list[Item], objectives: dict[str, int]) -> list[str]:
@@ -485,7 +524,9 @@ def check(root: Path) -> dict[str, Result]:
     if forms:
         out["prepost forms"] = _result([], _form_problems(root))
     everything = [i for s in sets for i in s.items]
-    out["all items"] = _result(everything, duplicate_problems(everything))
+    out["all items"] = _result(
+        everything, duplicate_problems(everything) + true_false_problems(everything)
+    )
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -192,19 +193,38 @@ def submitted(released):
 
 
 @pytest.fixture(scope="session")
-def graded(submitted):
-    """Autograde three ways: parallel (CLI), sequential (API) and plain nbgrader."""
+def graded(submitted, tmp_path_factory):
+    """Autograde three ways: parallel (CLI), in this process (API) and plain nbgrader."""
     from peercare.certification.autograde import grade_all
 
     course = submitted
     out = cert(course.root, "autograde", "--jobs", "2")
     assert out.returncode == 0, out.stdout + out.stderr
     parallel = snapshot(course)
-    results = grade_all(course, jobs=1, force=True)
+    # The API run happens inside this (longer-lived) process, from another folder, while a
+    # second thread relies on that folder and on the environment: grading changes neither.
+    seen, stop = set(), threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            seen.add((os.getcwd(), os.environ.get("NBGRADER_EXECUTION")))
+            stop.wait(0.005)
+
+    before, elsewhere = os.getcwd(), tmp_path_factory.mktemp("elsewhere")
+    os.chdir(elsewhere)
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        results = grade_all(course, jobs=1, force=True)
+    finally:
+        stop.set()
+        watcher.join()
+        os.chdir(before)
     sequential = snapshot(course)
     plain = nbgrader_cli("autograde", KC, "--force", cwd=course.root)
     nbgrader_kc = snapshot(course, {KC})
     return {
         "course": course, "cli": out.stdout, "parallel": parallel, "sequential": sequential,
         "results": results, "nbgrader": nbgrader_kc, "nbgrader_run": plain,
+        "seen": seen, "elsewhere": str(elsewhere),
     }  # fmt: skip

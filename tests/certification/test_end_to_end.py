@@ -21,6 +21,11 @@ def test_parallel_and_sequential_autograde_give_the_same_gradebook(graded):
     assert len(states) == 3 + len(BAD) + 3 + 2  # knowledge check, scenarios, facilitation
 
 
+def test_grading_in_process_leaves_the_folder_and_environment_alone(graded):
+    # another thread relied on its working folder and environment the whole time
+    assert graded["seen"] == {(graded["elsewhere"], None)}
+
+
 def test_same_scores_as_nbgrader_autograde(graded):
     ours = {k: v for k, v in graded["parallel"].items() if k[0] == KC and k[1] != BROKEN}
     theirs = {k: v for k, v in graded["nbgrader"].items() if k in ours}

@@ -22,7 +22,6 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -110,6 +109,7 @@ def _locked(cls):
 
 
 def _converter_class():
+    from nbconvert.writers import FilesWriter
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import BaseConverter
 
@@ -117,6 +117,16 @@ def _converter_class():
         """nbgrader's Autograde, safe to run beside others in the same process."""
 
         processed = False
+
+        def start(self):
+            # BaseConverter.start without its os.chdir(coursedir.root): the course's paths
+            # are absolute, and a change of folder would reach every thread of the process.
+            self.init_notebooks()
+            self.writer = FilesWriter(parent=self, config=self.config)
+            self.exporter = self.exporter_class(parent=self, config=self.config)
+            for pp in self.preprocessors:
+                self.exporter.register_preprocessor(pp)
+            self.convert_notebooks()
 
         def init_destination(self, assignment_id, student_id):
             with DB_LOCK:
@@ -140,8 +150,9 @@ def _converter_class():
                 super().set_permissions(assignment_id, student_id)
 
         def convert_single_notebook(self, notebook_filename):
-            # Autograde's own version, less utils.setenv (which changes os.environ for the
-            # whole process); NBGRADER_EXECUTION is set once for the run by grade_all().
+            # Autograde's own version (nbgrader 0.9.6), less utils.setenv, which changes
+            # os.environ for the whole process while threads run; the kernel gets
+            # NBGRADER_EXECUTION from SandboxKernelManager instead.
             self._sanitizing = True
             self._init_preprocessors()
             BaseConverter.convert_single_notebook(self, notebook_filename)
@@ -262,22 +273,6 @@ def grade_one(course: Course, assignment: str, candidate: str, force: bool = Fal
     return finish("graded")
 
 
-@contextmanager
-def _grading_env(course: Course):
-    """One working folder and NBGRADER_EXECUTION for the whole run (threads share both)."""
-    old_cwd, old_env = os.getcwd(), os.environ.get("NBGRADER_EXECUTION")
-    os.chdir(course.root)
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
-    try:
-        yield
-    finally:
-        os.chdir(old_cwd)
-        if old_env is None:
-            os.environ.pop("NBGRADER_EXECUTION", None)
-        else:
-            os.environ["NBGRADER_EXECUTION"] = old_env
-
-
 def default_jobs() -> int:
     """Two submissions per core: while one kernel starts, another runs (measured best on
     2 cores with 4 at once); at most 8, so memory stays modest."""
@@ -292,12 +287,14 @@ def grade_all(
     force: bool = False,
     progress=None,
 ) -> list[Result]:
-    """Grade every submitted (assignment, candidate), ``jobs`` at a time."""
+    """Grade every submitted (assignment, candidate), ``jobs`` at a time. Leaves the process
+    alone: no change of working folder or environment (it may run inside a longer-lived
+    process, such as a hub service or a notebook)."""
     pairs = submissions(course, course.pick(assignment), candidate)
     jobs = jobs or default_jobs()
     results: list[Result] = []
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="autograde")
-    with _grading_env(course), pool:
+    with pool:
         futures = [pool.submit(grade_one, course, a, c, force) for a, c in pairs]
         for future in futures:
             result = future.result()

@@ -150,7 +150,12 @@ class SandboxKernelManager(AsyncKernelManager):
         self.ip = os.path.join(self.folder, "zmq")
         self.connection_file = os.path.join(self.folder, "kernel.json")
         kw["cwd"] = str(work)
+        # bubblewrap sets the whole environment itself (sandbox_args); without it the kernel
+        # gets this process's environment plus NBGRADER_EXECUTION, which nbgrader would
+        # otherwise set in os.environ for the whole process.
         kw.pop("env", None)
+        if not self.use_bwrap:
+            kw["env"] = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
