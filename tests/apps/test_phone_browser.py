@@ -317,7 +317,7 @@ def test_the_facilitator_moderates_and_the_room_screen_shows_only_what_was_appro
     screen.get_by_role("button", name="Show the room screen").click()
     screen.get_by_text("No questions on the screen yet").wait_for(timeout=30_000)
     mine.get_by_role("button", name="Approve").click()
-    fac.get_by_text("Approved: shown.").wait_for(timeout=15_000)
+    fac.get_by_text("Approved: it is on the room screen.").wait_for(timeout=15_000)
     flagged.get_by_role("button", name="Hide").click()
     fac.get_by_text("Hidden: it will not be shown.").wait_for(timeout=15_000)
     screen.locator(".pc-room-questions").get_by_text(ASKED).wait_for(timeout=15_000)

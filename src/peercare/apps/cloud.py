@@ -128,6 +128,7 @@ class CloudPanel(w.VBox):
         options = sorted(cloud.shown)
         if list(self.pick.options) != options:
             self.pick.options = options
+            self.pick.value = options[0] if options else None
         on = self._on_room()
         self.room.description = "Take off the room screen" if on else "Show on the room screen"
         if on:

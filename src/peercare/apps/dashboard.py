@@ -236,7 +236,8 @@ class Dashboard(w.VBox):
                                         threshold=self._threshold())  # fmt: skip
         self.questions = ModerationQueue(self.store, code, key, noun="anonymous question",
                                          shown_title="On the room screen now",
-                                         on_approved=self._show_questions)  # fmt: skip
+                                         on_approved=self._show_questions,
+                                         approved_note="Approved: it is on the room screen.")  # fmt: skip
         panels = {
             contract.QUIZ: self._quiz_panel(),
             contract.CHECKIN: w.VBox([self.views[contract.CHECKIN], self.cloud]),

@@ -100,7 +100,7 @@ def feedback_panel(seat: ui.Seat, form: str | None = None) -> w.VBox:
     for free in free_texts(form):
         box = w.Textarea(
             placeholder="Optional. Please leave out names, phone numbers and addresses.",
-            layout=ui.WIDE,
+            layout={**ui.WIDE, "height": "6rem"},
         )
         parts += [ui.paragraph(f"{free.text} (optional)"), box]
         fields.append((contract.feedback_item(free.id), None, box))

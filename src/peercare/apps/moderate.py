@@ -96,7 +96,9 @@ class ModerationQueue(w.VBox):
         shown_title: str,
         threshold: int | None = None,
         on_approved: Callable[[list[str]], None] | None = None,
+        approved_note: str = "Approved: it is in the list below.",
     ):
+        self.approved_note = approved_note
         self.store, self.code, self.key = store, code, key
         self.noun, self.threshold, self.on_approved = noun, threshold, on_approved
         self.shown_title = shown_title
@@ -172,6 +174,7 @@ class ModerationQueue(w.VBox):
             layout=ui.WIDE,
         )
         approve, hide = ui.button("Approve"), ui.button("Hide", primary=False)
+        approve.layout.margin = "0 0.75rem 0 0"
         approve.on_click(lambda _: ui.guarded(self.note, lambda: self.decide(row["id"], APPROVED)))
         hide.on_click(lambda _: ui.guarded(self.note, lambda: self.decide(row["id"], HIDDEN)))
         box = w.VBox([text, w.HBox([approve, hide], layout={"flex_flow": "row wrap"})])
@@ -189,4 +192,4 @@ class ModerationQueue(w.VBox):
             approved = decisions(self.store, self.code)[APPROVED]
             texts = [r["answer"] for r in reversed(self._visible()) if r["id"] in approved]
             self.on_approved(texts)
-        return "Approved: shown." if verdict == APPROVED else "Hidden: it will not be shown."
+        return self.approved_note if verdict == APPROVED else "Hidden: it will not be shown."

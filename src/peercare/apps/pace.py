@@ -52,6 +52,7 @@ def pace_bar(
     buttons = []
     for answer, label in LABELS.items():
         b = ui.button(label, primary=False)
+        b.layout.margin = "0.25rem 0.5rem 0.25rem 0"
         b.on_click(lambda _, a=answer: ui.guarded(note, lambda: signal(a)))
         buttons.append(b)
     row = w.HBox(

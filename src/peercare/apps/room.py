@@ -125,20 +125,26 @@ class RoomScreen(w.VBox):
         self.stop = threading.Event()
         opener = ui.JoinBox(self.store, self._open, label="Show the room screen",
                             opener=self.store.open_session)  # fmt: skip
-        self.body = w.VBox([opener], layout=ui.WIDE)
+        self.body = w.VBox([opener], layout={"width": "100%"})
         super().__init__(
             [ui.heading("Room screen"), self.body, ui.help_box()],
-            layout={"width": "100%", "max_width": "60rem"},
+            layout={"width": "100%", "max_width": "80rem"},
         )
         self.add_class("pc-room")
 
     def _open(self, info) -> None:
         self.code = info.code
         self.share.value = share_html(self.base_url, info.code)
+        # two columns on a projector (join details beside the room's content), one on a phone
+        self.share.layout = w.Layout(flex="0 1 22rem", min_width="16rem", margin="0 2rem 0 0")
+        content = w.VBox(
+            [ui.heading("Live quiz", 3), self.quiz,
+             ui.heading("Your questions", 3), self.asked, self.words],
+            layout={"flex": "1 1 24rem", "min_width": "16rem"},
+        )  # fmt: skip
         self.body.children = [
-            ui.heading(info.title, 3), self.guide, self.share,
-            ui.heading("Live quiz", 3), self.quiz,
-            ui.heading("Your questions", 3), self.asked, self.words,
+            ui.heading(info.title, 3), self.guide,
+            w.HBox([self.share, content], layout={"flex_flow": "row wrap", "width": "100%"}),
         ]  # fmt: skip
         self.update()
         threading.Thread(
