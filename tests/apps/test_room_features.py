@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import ipywidgets as w
@@ -304,3 +305,33 @@ def test_a_participant_page_has_pace_buttons_and_an_ask_tab(store, room):
     assert find(page, w.Button, description="Slower, please")
     assert find(page, w.Button, description="Faster, please")
     assert find(page, ModerationQueue) == [] and find(page, CloudPanel) == []
+
+
+def test_what_participants_read_is_plain_language(store, room):
+    """The new participant-facing words (pace, the Ask tab, the short feedback form and
+    their messages) at reading grade 8 or below, as check-content measures the book, and
+    with none of the phrases the book never uses."""
+    import textstat
+
+    from peercare.content import GRADE_LIMIT
+    from peercare.prose import unsafe_phrases
+
+    info, _, _ = room
+    now = [0.0]
+    parts = [
+        pace_bar(seat(store, info), clock=lambda: now[0]),
+        question_panel(seat(store, info)),
+        feedback_panel(seat(store, info)),
+    ]
+    bar = parts[0]
+    said = [bar.signal(contract.PACE_SLOWER), bar.signal(contract.PACE_FASTER)]
+    box = find(parts[1], w.Textarea)[0]
+    box.value = "Why?"
+    said.append(parts[1].ask())
+    texts = [x.value for p in parts for x in walk(p) if isinstance(x, w.HTML)]
+    texts += [x.description for p in parts for x in walk(p) if isinstance(x, w.Button)]
+    texts += [x.placeholder for p in parts for x in walk(p) if isinstance(x, w.Textarea)]
+    words = html.unescape(re.sub(r"<[^>]+>", " ", " ".join(texts + said)))
+    words = re.sub(r"\s+", " ", words)
+    assert float(textstat.flesch_kincaid_grade(words)) <= GRADE_LIMIT, words
+    assert unsafe_phrases(words) == []
