@@ -227,7 +227,7 @@ def preview(room: int, threshold: int) -> list[tuple[str, str]]:
         )
     return [
         ("Live quiz and scenario choices", quiz),
-        ("Check-in and feedback", rest),
+        ("Check-in, feedback, pace and check-in words", rest),
     ]
 
 

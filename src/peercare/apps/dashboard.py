@@ -261,7 +261,7 @@ class Dashboard(w.VBox):
             self.pace,
             ui.paragraph(
                 f"Live quiz and scenario choices show once {live.KNOWLEDGE_MIN} people have "
-                "answered. Check-in and feedback counts hide any group smaller than "
+                "answered. Check-in, feedback and pace counts hide any group smaller than "
                 f"{self._threshold()} and change only in steps of that size, so no one's answer "
                 "can be picked out. Counts refresh on their own."
             ),
