@@ -212,6 +212,7 @@ def test_questions_wait_for_approval_and_names_and_numbers_are_flagged(store, ro
     queue = dash.questions
     cards = [c.value for c in find(queue.waiting, w.HTML)]
     assert len(cards) == MAX_QUESTIONS  # no threshold: a question is for now
+    assert dash.tabs.get_title(len(contract.TALLIED)) == f"Questions ({MAX_QUESTIONS} waiting)"
     assert "&lt;script&gt;" in cards[0] and "<script>" not in cards[0]
     assert "phone number" in cards[1] and "may be a name (Tasha)" in cards[1]
     assert "pc-mod-flag" not in cards[0]

@@ -369,6 +369,11 @@ class Dashboard(w.VBox):
         texts = [contract.feedback_item(t.id) for t in free_texts(contract.FEEDBACK_FULL)]
         self.comments.update(of(contract.FEEDBACK, *texts))
         self.questions.update(of(contract.QUESTION))
+        waiting = self.questions.waiting_count  # on the tab, so a new question is noticed
+        title = contract.APP_TITLES[contract.QUESTION]
+        self.tabs.set_title(
+            len(contract.TALLIED), f"{title} ({waiting} waiting)" if waiting else title
+        )
         if self.plan_panel is not None:
             self.plan_panel.tick()
         self.pause.update()

@@ -108,6 +108,7 @@ class ModerationQueue(w.VBox):
         self.note = ui.notice()
         self._rows: list[dict] = []
         self._drawn = None
+        self.waiting_count = 0
         super().__init__(
             [w.HTML(QUEUE_CSS), self.status, self.note, self.waiting, self.shown], layout=ui.WIDE
         )
@@ -120,6 +121,7 @@ class ModerationQueue(w.VBox):
         mod = decisions(self.store, self.code)
         waiting = [r for r in visible if r["id"] not in mod[APPROVED] | mod[HIDDEN]]
         approved = [r for r in visible if r["id"] in mod[APPROVED]]
+        self.waiting_count = len(waiting)
         self.status.value = f"<p>{html.escape(self._status(writers, len(visible), waiting))}</p>"
         drawn = ([r["id"] for r in waiting], [r["id"] for r in approved])
         if drawn == self._drawn:
