@@ -82,6 +82,9 @@ EVALUATION_PARTS = {
 """Which app's rows the evaluation kit reads as which instrument."""
 LIVE_ONLY = (CHECKIN, SCENARIO, QUESTION)
 """Apps whose rows serve the room during a session and are not evaluation data."""
+REPEATABLE = (PAUSE, PACE, QUESTION)
+"""Apps whose rows a page may send more than once (after a wait): never read as a repeated
+answer."""
 COUNTED = (PAUSE, PACE)
 """Apps whose rows the evaluation kit counts per session (a measure of the session, never
 read per person)."""

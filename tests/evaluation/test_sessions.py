@@ -136,8 +136,9 @@ def test_a_short_form_session_pace_and_questions_are_read(tmp_path, banks):
         answers = [(item, "4", None) for item in contract.SHORT_FEEDBACK_ITEMS]
         answers.append((contract.SHORT_FEEDBACK_TEXT, "=the quiet room", None))
         store.add_responses(info.code, contract.FEEDBACK, answers, respondent=person)
-        store.add_responses(info.code, contract.QUESTION, [(contract.QUESTION_TEXT, "Why?")],
-                            respondent=person)  # fmt: skip
+        for asked in ("Why?", "And how?"):  # two questions: not a repeated answer
+            store.add_responses(info.code, contract.QUESTION,
+                                [(contract.QUESTION_TEXT, asked)], respondent=person)  # fmt: skip
     for n, direction in enumerate(["slower", "slower", "faster", "slower"]):
         store.add_responses(info.code, contract.PACE, [(contract.PACE_SIGNAL, direction)],
                             respondent=f"pace-{n:04d}")  # fmt: skip
@@ -155,3 +156,4 @@ def test_a_short_form_session_pace_and_questions_are_read(tmp_path, banks):
     assert f"session {full}: 0 pace signals (0 slower, 0 faster)" in notes
     assert f"session {info.code}: 0 pause requests" in notes
     assert "check-in, scenario and question answer(s)" in notes
+    assert "repeat an earlier answer" not in notes  # two questions, two pace signals: fine

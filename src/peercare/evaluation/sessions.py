@@ -40,6 +40,7 @@ from ..contract import (
     LIVE_ONLY,
     PACE,
     PACE_OPTIONS,
+    REPEATABLE,
     spreadsheet_text,
 )
 from ..instruments import Instrument
@@ -77,9 +78,10 @@ def _first_answers(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[
     """The export without repeated answers (the same person, session, time and item again),
     and a note per session naming the rows left out. The first answer is kept: a page sends
     each answer once, so a repeat comes from a forged message or an older kit. Counted rows
-    (pause requests) are not answers: a page may send one again after a few minutes."""
+    (pause requests, pace signals) and questions are not answers to one item: a page may
+    send another after a wait (:data:`peercare.contract.REPEATABLE`)."""
     key = ["respondent_id", "session", "time", "app", "item"]
-    again = frame.duplicated(key, keep="first") & ~frame["app"].isin(COUNTED)
+    again = frame.duplicated(key, keep="first") & ~frame["app"].isin(REPEATABLE)
     notes = [
         f"{path}: session {code}: {_rows(rows)} repeat an earlier answer of the same person "
         "to the same question; the first answer is kept and these are left out"
