@@ -227,6 +227,10 @@ def test_questions_wait_for_approval_and_names_and_numbers_are_flagged(store, ro
     screen.update()
     assert "Tasha" not in shown_text(screen) and "Tasha" not in queue.shown.value
     assert "a co-worker shuts down?" in queue.shown.value  # "On the room screen now"
+    find(queue, w.Button, description="Take it off")[0].click()  # approved by mistake
+    screen.update()
+    assert "shuts down" not in shown_text(screen) and "shuts down" not in queue.shown.value
+    assert "No questions on the screen yet" in screen.asked.value
     screen.stop.set()
 
 

@@ -79,6 +79,11 @@ def newest_that_fit(texts: list[str], limit: int = contract.ANSWER_MAX) -> list[
     return kept
 
 
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class ModerationQueue(w.VBox):
     """Waiting texts with their flags and Approve / Hide buttons; the approved ones below.
 
@@ -105,12 +110,21 @@ class ModerationQueue(w.VBox):
         self.status = w.HTML(layout=ui.WIDE)
         self.waiting = w.VBox(layout=ui.WIDE)
         self.shown = w.HTML(layout=ui.WIDE)
+        self.take_pick = w.Dropdown(description="Approved by mistake?",
+                                    style={"description_width": "initial"},
+                                    layout={"width": "auto", "max_width": "30rem"})  # fmt: skip
+        take_off = ui.button("Take it off", primary=False)
+        take_off.on_click(lambda _: ui.guarded(self.note, self.take_off))
+        self.take_row = w.HBox([self.take_pick, take_off],
+                               layout={"flex_flow": "row wrap", "align_items": "center"})  # fmt: skip
+        self.take_row.layout.display = "none"
         self.note = ui.notice()
         self._rows: list[dict] = []
         self._drawn = None
         self.waiting_count = 0
         super().__init__(
-            [w.HTML(QUEUE_CSS), self.status, self.note, self.waiting, self.shown], layout=ui.WIDE
+            [w.HTML(QUEUE_CSS), self.status, self.note, self.waiting, self.shown, self.take_row],
+            layout=ui.WIDE,
         )
 
     def update(self, rows: list[dict]) -> None:
@@ -136,6 +150,16 @@ class ModerationQueue(w.VBox):
             if approved
             else ""
         )
+        self.take_pick.options = [(_short(r["answer"]), r["id"]) for r in reversed(approved)]
+        self.take_pick.value = approved[-1]["id"] if approved else None
+        self.take_row.layout.display = None if approved else "none"
+
+    def take_off(self) -> str:
+        """Hide an approved text again (it leaves the list, and the room screen)."""
+        if self.take_pick.value is None:
+            return "Nothing is approved."
+        self.decide(self.take_pick.value, HIDDEN)
+        return "Taken off: it is no longer shown."
 
     def _status(self, writers: int, visible: int, waiting: list[dict]) -> str:
         plural = f"{self.noun}s"
