@@ -6,10 +6,13 @@ participant's kernel imports it.
 * ``app`` column: :data:`APPS`. Knowledge answers (:data:`KNOWLEDGE`) are shown to the
   facilitator as a spread once a few people answered; sensitive ones (:data:`SENSITIVE`)
   keep the anonymity threshold (see :mod:`peercare.live`).
-* ``item`` column, per app: check-in :data:`CHECKIN_ITEMS`; pause :data:`PAUSE_ITEMS`; live quiz :func:`quiz_item`
+* ``item`` column, per app: check-in :data:`CHECKIN_ITEMS`; pause :data:`PAUSE_ITEMS`;
+  pace :data:`PACE_ITEMS` (answers :data:`PACE_OPTIONS`); question :data:`QUESTION_ITEMS`;
+  live quiz :func:`quiz_item`
   (the bank question id); scenarios :func:`scenario_item`; feedback :func:`feedback_item`
   (the item ids of the instruments in :data:`FEEDBACK_INSTRUMENTS`, so the evaluation
-  kit reads them as they are).
+  kit reads them as they are; the short form asks :data:`SHORT_FEEDBACK_ITEMS` and
+  :data:`SHORT_FEEDBACK_TEXT`).
 * ``response`` column: text of at most :data:`ANSWER_MAX` characters; several chosen
   options are joined with :func:`join_choices`.
 * The export: :data:`EXPORT_COLUMNS`, one file :func:`export_name` per session, every
