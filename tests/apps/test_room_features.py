@@ -125,7 +125,7 @@ def test_short_feedback_on_the_dashboard_with_moderated_comments(store, room, tm
     text = " ".join(c.value for c in cards)
     assert "The &lt;b&gt;breathing&lt;/b&gt; part &amp; the stories" in text  # escaped
     assert "I liked the quiet room" not in text
-    assert "1 more person has written" in queue.status.value
+    assert "1 more person has written; their comments show once 6 people" in queue.status.value
     flagged = next(c.value for c in cards if "Marcus" in c.value)
     assert "phone number" in flagged and "may be a name (Marcus)" in flagged
     assert "Comments you approved" not in queue.shown.value  # nothing approved yet

@@ -176,7 +176,8 @@ class ModerationQueue(w.VBox):
         if held:
             parts.append(
                 f"{held} more {'person has' if held == 1 else 'people have'} written; their "
-                f"{plural} show once {self.threshold} more have."
+                f"{plural} show once {writers - held + (self.threshold or 0)} people have "
+                "written, so no one's words can be picked out."
             )
         parts.append("Only what you approve is shown. Check the flags before you approve.")
         return " ".join(parts)
