@@ -7,9 +7,12 @@
    widgets' messages): p50/p95 join without a pool vs with a pool of 30, p95 time until a
    choice is acknowledged, resident memory per participant kernel, and stored vs sent;
 3. 100 join-and-leave cycles with the idle timeout on: peak live kernels, and kernels left
-   once the closed pages are freed (target: back to the pool size).
+   once the closed pages are freed (target: back to the pool size);
+4. 30 participants at once on the whole-session page with the room features' messages: each
+   joins, taps "Slower, please", sends a question and the short feedback form; p50/p95 join,
+   p95 acknowledgement, and stored vs sent.
 
-Run: .venv/bin/python benchmarks/live_session.py [1] [2] [3]   (the parts; default all)
+Run: .venv/bin/python benchmarks/live_session.py [1] [2] [3] [4]   (the parts; default all)
 """
 
 from __future__ import annotations
@@ -124,6 +127,8 @@ def main(parts: list[str]) -> None:
         room_of_30(env, data)
     if "3" in parts:
         join_and_leave(env)
+    if "4" in parts:
+        room_features(env, data)
 
 
 def one_participant(env: dict) -> None:
@@ -194,5 +199,56 @@ def join_and_leave(env: dict) -> None:
               f"(pool size 4; {'back to the pool' if settled else 'NOT back to the pool'})")  # fmt: skip
 
 
+async def features(p: Participant, n: int) -> list[float]:
+    """One pace signal, one question and the short feedback form from one page; the
+    seconds each took to be acknowledged."""
+    times = [await p.click("Slower, please")]
+    box = p.find("TextareaModel", placeholder=QUESTION_BOX)
+    await p.set(box, value=f"Question {n}: how do I check in with a co-worker?")
+    times.append(await p.click("Send my question"))
+    for radios in [
+        m
+        for m, st in p.models.items()
+        if st.get("_model_name") == "RadioButtonsModel"
+        and "5 · Strongly agree" in st.get("_options_labels", ())
+    ]:
+        await p.set(radios, index=4)
+    times.append(await p.click("Send my feedback"))
+    return times
+
+
+async def feature_room(url: str, code: str, people: int) -> tuple[list, list, int]:
+    ps = [Participant(url, "participant.ipynb") for _ in range(people)]
+    opened = await asyncio.gather(*(p.open() for p in ps), return_exceptions=True)
+    ok = [(p, t) for p, t in zip(ps, opened, strict=True) if isinstance(t, float)]
+    joined = await asyncio.gather(*(p.join(code) for p, _ in ok), return_exceptions=True)
+    ok = [(p, t) for (p, t), j in zip(ok, joined, strict=True) if not isinstance(j, Exception)]
+    acks = await asyncio.gather(*(features(p, n) for n, (p, _) in enumerate(ok)))
+    await asyncio.gather(*(p.close() for p, _ in ok))
+    return [t for _, t in ok], [t for each in acks for t in each], people - len(ok)
+
+
+QUESTION_BOX = "Your question. Please leave out names, phone numbers and addresses."
+
+
+def room_features(env: dict, data: str) -> None:
+    print("4. 30 participants on the whole-session page: pace, a question, short feedback")
+    store = Store(f"sqlite:///{data}/sessions.sqlite")
+    info, key = store.create_session("Room features", 5)
+    extra = live_session_args(APPS, 30, 0)
+    with voila_server(APPS, env=env, extra=extra) as url:
+        wait_pool_ready(voila_server.last_pid, 30)
+        joins, acks, failed = asyncio.run(feature_room(url, info.code, 30))
+    pace = store.count(info.code, key, "pace")
+    asked = store.count(info.code, key, "question")
+    people = len({r["respondent"] for r in store.responses(info.code, key, "feedback")})
+    print(f"   join, pool of 30    p50 {pct(joins, 50):5.2f} s  p95 {pct(joins, 95):5.2f} s"
+          f"  ({failed} of 30 never loaded; target p95 <= 1.0 s)")  # fmt: skip
+    print(f"   acknowledged        p50 {pct(acks, 50):5.3f} s  p95 {pct(acks, 95):5.3f} s")
+    sent = len(joins)
+    print(f"   stored: {pace} pace signals, {asked} questions, {people} feedback forms of "
+          f"{sent} each sent ({3 * sent - pace - asked - people} lost; target 0)")  # fmt: skip
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["1", "2", "3"])
+    main(sys.argv[1:] or ["1", "2", "3", "4"])

@@ -69,7 +69,9 @@ def spelled(source: str, live_module: bool = False) -> list[str]:
                 node, ast.Call) else [node.left, *node.comparators]  # fmt: skip
             for part in parts:
                 value = _text(part)
-                if value in (*contract.APPS, *contract.CHECKIN_ITEMS, *contract.PAUSE_ITEMS):
+                if value in (*contract.APPS, *contract.CHECKIN_ITEMS, *contract.PAUSE_ITEMS,
+                              *contract.PACE_ITEMS, *contract.PACE_OPTIONS,
+                              *contract.QUESTION_ITEMS):  # fmt: skip
                     found.append(f"{line}: the app or item name {value!r}")
         if live_module and isinstance(node, ast.Constant) and node.value == contract.ANSWER_MAX:
             found.append(f"{line}: the answer length limit")
@@ -159,3 +161,17 @@ def test_live_and_store_do_not_import_each_other():
     assert "peercare.store" not in _modules_after("import peercare.live")
     assert "peercare.live" not in _modules_after("import peercare.store")
     assert "sqlalchemy" not in _modules_after("import peercare.live")
+
+
+def test_the_short_feedback_form_is_made_of_the_reaction_surveys_own_items():
+    from peercare.instruments import load_instrument
+
+    reaction = load_instrument(contract.FEEDBACK_INSTRUMENTS[0])
+    rated = [i.id for i in reaction.items if not i.is_choice]
+    assert set(contract.SHORT_FEEDBACK_ITEMS) <= set(rated)
+    assert len(contract.SHORT_FEEDBACK_ITEMS) <= 5
+    assert contract.SHORT_FEEDBACK_TEXT in {t.id for t in reaction.free_text}
+    assert contract.FEEDBACK_SHORT in contract.FEEDBACK_FORMS
+    for app in (contract.PACE, contract.QUESTION):  # every new kind of answer has a place
+        assert app in contract.APPS and app in contract.SENSITIVE and app in contract.APP_TITLES
+    assert contract.PACE in contract.COUNTED and contract.QUESTION in contract.LIVE_ONLY

@@ -6,10 +6,13 @@ participant's kernel imports it.
 * ``app`` column: :data:`APPS`. Knowledge answers (:data:`KNOWLEDGE`) are shown to the
   facilitator as a spread once a few people answered; sensitive ones (:data:`SENSITIVE`)
   keep the anonymity threshold (see :mod:`peercare.live`).
-* ``item`` column, per app: check-in :data:`CHECKIN_ITEMS`; pause :data:`PAUSE_ITEMS`; live quiz :func:`quiz_item`
+* ``item`` column, per app: check-in :data:`CHECKIN_ITEMS`; pause :data:`PAUSE_ITEMS`;
+  pace :data:`PACE_ITEMS` (answers :data:`PACE_OPTIONS`); question :data:`QUESTION_ITEMS`;
+  live quiz :func:`quiz_item`
   (the bank question id); scenarios :func:`scenario_item`; feedback :func:`feedback_item`
   (the item ids of the instruments in :data:`FEEDBACK_INSTRUMENTS`, so the evaluation
-  kit reads them as they are).
+  kit reads them as they are; the short form asks :data:`SHORT_FEEDBACK_ITEMS` and
+  :data:`SHORT_FEEDBACK_TEXT`).
 * ``response`` column: text of at most :data:`ANSWER_MAX` characters; several chosen
   options are joined with :func:`join_choices`.
 * The export: :data:`EXPORT_COLUMNS`, one file :func:`export_name` per session, every
@@ -27,7 +30,9 @@ SCENARIO = "scenario"
 FEEDBACK = "feedback"
 PREPOST = "prepost"
 PAUSE = "pause"
-APPS = (CHECKIN, QUIZ, SCENARIO, FEEDBACK, PREPOST, PAUSE)
+PACE = "pace"
+QUESTION = "question"
+APPS = (CHECKIN, QUIZ, SCENARIO, FEEDBACK, PREPOST, PAUSE, PACE, QUESTION)
 APP_TITLES = {
     CHECKIN: "Check-in",
     QUIZ: "Live quiz",
@@ -35,12 +40,14 @@ APP_TITLES = {
     FEEDBACK: "Feedback",
     PREPOST: "Knowledge test",
     PAUSE: "Pause requests",
+    PACE: "Pace signals",
+    QUESTION: "Questions",
 }
 KNOWLEDGE = (QUIZ, SCENARIO)
 """Answers that say what someone knows or would do in a made-up situation: not sensitive."""
-SENSITIVE = (CHECKIN, FEEDBACK, PAUSE)
+SENSITIVE = (CHECKIN, FEEDBACK, PAUSE, PACE, QUESTION)
 """Answers about the person (how they are, what they think of the session, that they
-need a pause)."""
+need a pause or another pace, what they want to ask)."""
 MEASURE_ONLY = (PREPOST,)
 """Answers that only the evaluation kit reads: never tallied on the dashboard."""
 TALLIED = (CHECKIN, QUIZ, SCENARIO, FEEDBACK)
@@ -53,6 +60,21 @@ CHECKIN_WORD = "word"  # one optional word
 CHECKIN_ITEMS = (CHECKIN_ARRIVAL, CHECKIN_WORD)
 PAUSE_ASKED = "asked"  # "I need a pause": the row's time is the request, the answer is PAUSE_ASKED
 PAUSE_ITEMS = (PAUSE_ASKED,)
+PACE_SIGNAL = "signal"  # "slower" or "faster": the answer is one of PACE_OPTIONS
+PACE_SLOWER, PACE_FASTER = "slower", "faster"
+PACE_OPTIONS = (PACE_SLOWER, PACE_FASTER)
+PACE_ITEMS = (PACE_SIGNAL,)
+QUESTION_TEXT = "text"  # an anonymous question to the facilitator (free text, moderated)
+QUESTION_ITEMS = (QUESTION_TEXT,)
+FEEDBACK_SHORT, FEEDBACK_FULL = "short", "full"
+FEEDBACK_FORMS = (FEEDBACK_SHORT, FEEDBACK_FULL)
+"""The end-of-session feedback a session asks for: the short form (the default in live
+sessions, under a minute) or the instruments' full form."""
+SHORT_FEEDBACK_ITEMS = ("useful", "will-use", "recommend", "safe", "own-way")
+"""The short form's rated items: five of the reaction survey's own (our items), so the
+evaluation kit reads short and full forms as one reaction measure."""
+SHORT_FEEDBACK_TEXT = "helped"
+"""The short form's one optional text: the reaction survey's free-text item."""
 FEEDBACK_INSTRUMENTS = ("reaction", "retrospective")
 EVALUATION_PARTS = {
     "reaction": FEEDBACK,
@@ -61,9 +83,12 @@ EVALUATION_PARTS = {
     "knowledge": PREPOST,
 }
 """Which app's rows the evaluation kit reads as which instrument."""
-LIVE_ONLY = (CHECKIN, SCENARIO)
+LIVE_ONLY = (CHECKIN, SCENARIO, QUESTION)
 """Apps whose rows serve the room during a session and are not evaluation data."""
-COUNTED = (PAUSE,)
+REPEATABLE = (PAUSE, PACE, QUESTION)
+"""Apps whose rows a page may send more than once (after a wait): never read as a repeated
+answer."""
+COUNTED = (PAUSE, PACE)
 """Apps whose rows the evaluation kit counts per session (a measure of the session, never
 read per person)."""
 _STEP_SEP = ":"

@@ -22,7 +22,7 @@ answers their first (a page sends those once). Stdlib only, like
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .contract import split_choices
@@ -227,7 +227,7 @@ def preview(room: int, threshold: int) -> list[tuple[str, str]]:
         )
     return [
         ("Live quiz and scenario choices", quiz),
-        ("Check-in and feedback", rest),
+        ("Check-in, feedback, pace and check-in words", rest),
     ]
 
 
@@ -266,3 +266,57 @@ class Room:
         self, app: str, item: str, options=None, multiple: bool = False, noun: str = "answer"
     ) -> Tally:
         return knowledge(item, self.answers(app, item, latest=True), options, multiple, noun)
+
+
+@dataclass
+class WordCloud:
+    """The check-in words the room may see: ``shown`` maps each word given by at least the
+    threshold of people (and not held back) to its count; ``other`` counts the rest of the
+    counted people; ``answered`` is how many gave a word; ``note`` says it in plain words."""
+
+    shown: dict[str, int]
+    other: int
+    answered: int
+    note: str
+
+
+def word_cloud(
+    words: Sequence[str], threshold: int, held: Callable[[str], bool] = lambda _: False
+) -> WordCloud:
+    """The word cloud of one word per person (in the order people answered, already
+    folded): as :func:`sensitive`, only the first ``k * threshold`` people are counted, so
+    the cloud changes in steps; a word shows when at least ``threshold`` of them gave it
+    and ``held(word)`` is false (flagged or hidden by the facilitator); everything else is
+    "other". Under the threshold nothing shows."""
+    n = len(words)
+    covered = n - n % threshold
+    counts = Counter(words[:covered])
+    shown = {w: c for w, c in sorted(counts.items()) if c >= threshold and not held(w)}
+    other = covered - sum(shown.values())
+    if n == 0:
+        note = "No words yet."
+    elif covered == 0:
+        note = (
+            f"{_plural(n, 'check-in word')} so far. Words show once {threshold} people have given "
+            "one, so no one's word can be picked out."
+        )
+    else:
+        note = (
+            f"{_plural(n, 'check-in word')}. A word shows when at least {threshold} people gave it; "
+            f"the rest count as other ({other})."
+        )
+        if covered < n:
+            note += f" The cloud counts the first {covered}; it changes at {covered + threshold}."
+    return WordCloud(shown, other, n, note)
+
+
+def recent_latest(rows: Iterable[dict], since) -> list[str]:
+    """Each person's latest answer among ``rows`` answered at or after ``since``, in the
+    order of those answers (rows oldest first, with ``respondent``, ``answer``,
+    ``answered``)."""
+    per: dict[str, str] = {}
+    for r in rows:
+        if r["answered"] >= since:
+            per.pop(r["respondent"], None)
+            per[r["respondent"]] = r["answer"]
+    return list(per.values())

@@ -18,6 +18,7 @@ from peercare.apps.dashboard import Dashboard
 from peercare.apps.feedback import REACTION, feedback_panel
 from peercare.apps.livequiz import livequiz_panel
 from peercare.apps.scenarios import scenario_panel
+from peercare.apps.state import FEEDBACK_FORM
 from peercare.bank import load_all
 from peercare.evaluation.sessions import read_export, read_exports
 from peercare.instruments import from_banks, load_instrument
@@ -170,6 +171,7 @@ def test_scenarios(store, room, tmp_path):
 
 def test_feedback(store, room, tmp_path):
     info, key, dash = room
+    store.set_state(info.code, key, FEEDBACK_FORM, contract.FEEDBACK_FULL)  # the full form
     useful = ["5", "5", "5", "5", "2", "4"]
     seen = {}
     for n, rating in enumerate(useful, 1):

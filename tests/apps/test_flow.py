@@ -132,7 +132,7 @@ def test_scenario_walk_stores_each_choice(store, session):
 
 def test_feedback_goes_in_as_one_person_with_times(store, session):
     info, key = session
-    panel = feedback_panel(ui.seat_for(store, info))
+    panel = feedback_panel(ui.seat_for(store, info), form="full")
     radios = find(panel, w.RadioButtons)
     for r in radios:
         r.value = r.options[-1][1]

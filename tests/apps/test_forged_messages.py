@@ -20,6 +20,7 @@ from ..voila import voila_server
 APPS = ROOT / "notebooks" / "apps"
 FORGED = 200
 QUESTION = "coping-breath-out"
+QUESTION_BOX = "Your question. Please leave out names, phone numbers and addresses."
 
 
 async def _until(find, timeout: float = 60):
@@ -72,19 +73,27 @@ def test_forged_clicks_store_each_answer_once(tmp_path):
         await p.set(radios, index=0)
         await _forge(p, choose, FORGED)  # the first moves on; the rest hit the old step
         await _forge(p, p.find("ButtonModel", description="I need a pause"), FORGED)
+        await _forge(p, p.find("ButtonModel", description="Slower, please"), FORGED)
+        await _forge(p, p.find("ButtonModel", description="Faster, please"), FORGED)
+        question = p.find("TextareaModel", placeholder=QUESTION_BOX)
+        for n in range(20):  # a new text before each click: the kernel's clock still holds
+            await p.set(question, value=f"Question {n}?")
+            await p.click("Send my question")
         await p.close()
 
     with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
         asyncio.run(attack(url))
     rows = store.responses(info.code, key)
     by_app = {app: [r for r in rows if r["app"] == app] for app in ("checkin", "feedback",
-                                                                    "quiz", "scenario", "pause")}  # fmt: skip
+              "quiz", "scenario", "pause", "pace", "question")}  # fmt: skip
     assert {app: len(found) for app, found in by_app.items()} == {
         "checkin": 1,
         "feedback": 1,
         "quiz": 1,
         "scenario": 1,
         "pause": 1,  # one request per page in 3 minutes, however many clicks arrive
+        "pace": 1,  # one signal per page a minute
+        "question": 1,  # one question per page in 20 seconds
     }, rows
     assert by_app["quiz"][0]["answer"] == "b"
     assert len({r["respondent"] for r in rows}) == 1

@@ -2,8 +2,10 @@
 every tab fits (no label cut off, no choice on top of another, 44 px touch targets), the
 live quiz speaks of the room, a new question is flagged on another tab, and the revealed
 answer reaches everyone, also a participant who did not answer; the "I need a pause"
-button fits on every tab and the breathing break shows when the facilitator starts one.
-axe finds nothing.
+button fits on every tab and the breathing break shows when the facilitator starts one;
+the pace buttons, a question to the facilitator and the short feedback form on a phone;
+the facilitator's moderation (questions, comments, the word cloud, pace) on the dashboard
+and what the room screen then shows. axe finds nothing.
 
 Screenshots of every tab go to $PEERCARE_SCREENSHOTS when it is set (to look at them)."""
 
@@ -31,7 +33,8 @@ pytestmark = pytest.mark.browser
 APPS = ROOT / "notebooks" / "apps"
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 QUESTION = "coping-breath-out"
-TABS = ["Check-in", "Live quiz", "Scenarios", "Feedback", "My plan"]
+TABS = ["Check-in", "Live quiz", "Scenarios", "Ask", "Feedback", "My plan"]
+ASKED = "How do I <b>check in</b> with a co-worker who went quiet?"
 
 # Every visible tab label, button and choice: its text fits its box, it is at least 44 px
 # high, no two choices overlap, and nothing sticks out of the screen or of a box that
@@ -236,3 +239,109 @@ def test_pause_button_and_breathing_break_on_a_phone(browser, room):
     assert page.get_by_role("tab", name="Scenarios", selected=True).is_visible()
     assert context.outside == []
     context.close()
+
+
+def test_pace_a_question_and_short_feedback_on_a_phone(browser, room):
+    url, store, code, key = room
+    context, page = _phone(browser, url, code)
+    slower = page.get_by_role("button", name="Slower, please")
+    faster = page.get_by_role("button", name="Faster, please")
+    assert slower.bounding_box()["height"] >= 44 and faster.bounding_box()["height"] >= 44
+    slower.click()
+    page.get_by_text("once enough people say the same").wait_for(timeout=15_000)
+    faster.click()  # at once again: the kernel keeps the minute
+    page.get_by_text("send another in a minute").wait_for(timeout=15_000)
+    assert [r["answer"] for r in store.responses(code, key, contract.PACE)] == ["slower"]
+
+    _tab(page, "Ask").click()
+    page.get_by_role("textbox").last.fill(ASKED)
+    page.get_by_role("button", name="Send my question").click()
+    page.get_by_text("Sent, with no name").wait_for(timeout=15_000)
+    assert _look(page, "ask-sent") == []
+    assert [r["answer"] for r in store.responses(code, key, contract.QUESTION)] == [ASKED]
+
+    _tab(page, "Feedback").click()
+    groups = page.locator(".widget-radio-box:visible")
+    assert groups.count() == len(contract.SHORT_FEEDBACK_ITEMS)  # the short form
+    for n in range(groups.count()):
+        groups.nth(n).get_by_text("Agree", exact=False).first.click()
+    page.locator("textarea:visible").fill("The quiet room helped. Ask Keisha, 312-555-0199.")
+    page.get_by_role("button", name="Send my feedback").click()
+    page.get_by_text("What you wrote shows only if the facilitator approves it").wait_for(
+        timeout=15_000
+    )
+    assert _look(page, "feedback-short-sent") == []
+    violations = run_axe(page)
+    assert violations == [], describe(violations)
+    assert context.outside == []
+    context.close()
+
+
+def test_the_facilitator_moderates_and_the_room_screen_shows_only_what_was_approved(browser, room):
+    url, store, code, key = room
+    info = store.open_session(code)
+    for n in range(3):  # two more pace signals, three words, two more comments
+        person = f"seeded-{n:03d}"
+        if n < 2:
+            store.add_responses(code, contract.PACE, [(contract.PACE_SIGNAL, "slower")],
+                                respondent=person)  # fmt: skip
+            store.add_responses(code, contract.FEEDBACK, [("helped", f"The stories, part {n}")],
+                                respondent=person)  # fmt: skip
+        store.add_responses(code, contract.CHECKIN, [(contract.CHECKIN_WORD, "Hopeful")],
+                            respondent=person)  # fmt: skip
+    store.add_responses(code, contract.QUESTION,
+                        [(contract.QUESTION_TEXT, "Can Tasha call me at 555-201-7788?")])  # fmt: skip
+    assert info.threshold == 3
+    desk = guarded_context(browser, viewport={"width": 1100, "height": 900})
+    fac = desk.new_page()
+    fac.goto(f"{url}/voila/render/dashboard.ipynb")
+    fac.get_by_label("Code", exact=True).fill(code, timeout=60_000)
+    fac.get_by_label("Facilitator key").fill(key)
+    fac.get_by_role("button", name="Open session").click()
+    fac.get_by_text("Session code:").wait_for(timeout=30_000)
+    fac.get_by_text("Slower: 3").wait_for(timeout=15_000)  # three people: from the threshold
+    shots = os.environ.get("PEERCARE_SCREENSHOTS")
+
+    fac.get_by_role("tab", name="Questions").click()
+    mine = fac.locator(".pc-mod-item", has_text="with a co-worker who went quiet")
+    flagged = fac.locator(".pc-mod-item", has_text="Tasha")
+    assert "<b>check in</b>" in mine.inner_text()  # shown as typed, never as markup
+    assert "phone number" in flagged.inner_text() and "Tasha" in flagged.inner_text()
+    if shots:
+        fac.screenshot(path=str(Path(shots) / "dashboard-questions.png"), full_page=True)
+    assert run_axe(fac) == []
+    room_ctx = guarded_context(browser, viewport={"width": 1280, "height": 900})
+    screen = room_ctx.new_page()
+    screen.goto(f"{url}/voila/render/room.ipynb?code={code}")
+    screen.get_by_label("Session code").fill(code, timeout=60_000)
+    screen.get_by_role("button", name="Show the room screen").click()
+    screen.get_by_text("No questions on the screen yet").wait_for(timeout=30_000)
+    mine.get_by_role("button", name="Approve").click()
+    fac.get_by_text("Approved: it is on the room screen.").wait_for(timeout=15_000)
+    flagged.get_by_role("button", name="Hide").click()
+    fac.get_by_text("Hidden: it will not be shown.").wait_for(timeout=15_000)
+    screen.locator(".pc-room-questions").get_by_text(ASKED).wait_for(timeout=15_000)
+    assert "Tasha" not in screen.content()
+
+    fac.get_by_role("tab", name="Check-in").click()
+    fac.locator(".pc-cloud:visible").get_by_text("hopeful").wait_for(timeout=15_000)
+    fac.get_by_role("button", name="Show on the room screen").click()
+    fac.get_by_text("The room screen shows the words now").wait_for(timeout=15_000)
+    screen.locator(".pc-cloud").get_by_text("hopeful").wait_for(timeout=15_000)
+    if shots:
+        fac.screenshot(path=str(Path(shots) / "dashboard-checkin.png"), full_page=True)
+    assert run_axe(fac) == []
+
+    fac.get_by_role("tab", name="Feedback").click()
+    comment = fac.locator(".pc-mod-item", has_text="quiet room")
+    assert "phone number" in comment.inner_text() and "Keisha" in comment.inner_text()
+    fac.locator(".pc-mod-item", has_text="part 0").get_by_role("button", name="Approve").click()
+    fac.locator(".pc-mod-shown").get_by_text("The stories, part 0").wait_for(timeout=15_000)
+    if shots:
+        fac.screenshot(path=str(Path(shots) / "dashboard-feedback.png"), full_page=True)
+        screen.screenshot(path=str(Path(shots) / "room-screen.png"), full_page=True)
+    assert run_axe(fac) == [] and run_axe(screen) == []
+    assert "stories" not in screen.content() and "Slower" not in screen.content()
+    for context in (desk, room_ctx):
+        assert context.outside == []
+        context.close()

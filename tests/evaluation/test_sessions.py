@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from peercare import contract
 from peercare.evaluation.dataset import open_data
 from peercare.evaluation.errors import DataError
 from peercare.store import Store
@@ -50,7 +51,7 @@ def test_feedback_and_quiz_from_session_exports(folder, banks):
     # the store's spreadsheet guard (a leading ') is taken off again
     assert first["helped"] == "-the breathing part"
     assert data.reaction.answers["session"].nunique() == 2
-    assert any("check-in and scenario" in n for n in data.notes)
+    assert any("check-in, scenario and question" in n for n in data.notes)
     assert not any(n.startswith("reaction.csv is not") for n in data.notes)
 
 
@@ -119,3 +120,40 @@ def test_repeated_answers_keep_the_first_and_are_named(tmp_path, banks):
     note = next(n for n in read.notes if "repeat an earlier answer" in n)
     # 5 people x 20 rows, header row 1: the 14 repeated rows are 102 to 115
     assert f"session {code}: rows 102, 103," in note and "(and 6 more)" in note
+
+
+def test_a_short_form_session_pace_and_questions_are_read(tmp_path, banks):
+    """A session that used the short feedback form sits beside one that used the full
+    form: one reaction measure, the items the short form leaves out simply missing; pace
+    signals are counted per session by direction; questions are not analysed."""
+    store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
+    data = tmp_path / "data"
+    data.mkdir()
+    full, full_key = _session(store, 5, 0)
+    info, key = store.create_session("Short form", 5)
+    for n in range(5):
+        person = f"short-{n:04d}"
+        answers = [(item, "4", None) for item in contract.SHORT_FEEDBACK_ITEMS]
+        answers.append((contract.SHORT_FEEDBACK_TEXT, "=the quiet room", None))
+        store.add_responses(info.code, contract.FEEDBACK, answers, respondent=person)
+        for asked in ("Why?", "And how?"):  # two questions: not a repeated answer
+            store.add_responses(info.code, contract.QUESTION,
+                                [(contract.QUESTION_TEXT, asked)], respondent=person)  # fmt: skip
+    for n, direction in enumerate(["slower", "slower", "faster", "slower"]):
+        store.add_responses(info.code, contract.PACE, [(contract.PACE_SIGNAL, direction)],
+                            respondent=f"pace-{n:04d}")  # fmt: skip
+    for code, k in ((full, full_key), (info.code, key)):
+        (data / contract.export_name(code)).write_text(store.export_csv(code, k), newline="")
+    store.close()
+    found = open_data(data, banks=banks)
+    answers = found.reaction.answers.set_index("respondent_id")
+    assert found.reaction.n_respondents == 10
+    assert answers.loc["short-0000", "will-use"] == 4
+    assert answers.loc["short-0000", "helped"] == "=the quiet room"  # the guard undone
+    assert answers.loc["short-0000", ["pace", "hard-to-follow"]].isna().all()
+    notes = "\n".join(found.notes)
+    assert f"session {info.code}: 4 pace signals (3 slower, 1 faster)" in notes
+    assert f"session {full}: 0 pace signals (0 slower, 0 faster)" in notes
+    assert f"session {info.code}: 0 pause requests" in notes
+    assert "check-in, scenario and question answer(s)" in notes
+    assert "repeat an earlier answer" not in notes  # two questions, two pace signals: fine

@@ -194,9 +194,9 @@ def test_knowledge_shows_the_spread_from_three_people():
 
 def test_the_preview_for_an_expected_room():
     small = dict(live.preview(4, 5))
-    assert "no counts show" in small["Check-in and feedback"]
+    assert "no counts show" in small["Check-in, feedback, pace and check-in words"]
     assert "3 people" in small["Live quiz and scenario choices"]
     team = dict(live.preview(8, 3))
-    assert "at least 3 of the 8" in team["Check-in and feedback"]
-    assert "at most 2 options" in team["Check-in and feedback"]
+    assert "at least 3 of the 8" in team["Check-in, feedback, pace and check-in words"]
+    assert "at most 2 options" in team["Check-in, feedback, pace and check-in words"]
     assert "nothing shows" in dict(live.preview(2, 3))["Live quiz and scenario choices"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 import re
 import threading
@@ -24,10 +25,14 @@ from ..paths import book_dir
 from ..store import InputRefused
 from . import ui
 from .checkin import SCALE
+from .cloud import CloudPanel
+from .feedback import REACTION, free_texts, session_form, short_items
+from .moderate import ModerationQueue, newest_that_fit
+from .pace import pace_html
 from .pause import PauseControls
 from .planpanel import PlanPanel, PlanPicker, open_panel
 from .room import room_link
-from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
+from .state import FEEDBACK_FORM, QUIZ_CURRENT, QUIZ_REVEALED, ROOM_QUESTIONS, poll_every
 from .tallies import tally_table
 
 REFRESH_SECONDS = 3.0
@@ -38,6 +43,7 @@ PARTICIPANT_APPS = [
     ("Check-in", "checkin.ipynb"),
     ("Live quiz", "live_quiz.ipynb"),
     ("Scenario practice", "scenarios.ipynb"),
+    ("Questions to the facilitator", "questions.ipynb"),
     ("Feedback", "feedback.ipynb"),
     ("Wellness plan", "wellness_plan.ipynb"),
 ]
@@ -129,6 +135,13 @@ class Dashboard(w.VBox):
         room = w.BoundedIntText(value=ROOM_SIZE, min=1, max=500,
                                 description="Expected room size", style=style)  # fmt: skip
         preview = w.HTML(preview_html(room.value, threshold.value), layout=ui.WIDE)
+        self.feedback_form = w.Dropdown(
+            options=[("Short: 5 questions and a comment, under a minute", contract.FEEDBACK_SHORT),
+                     ("Full: the evaluation kit's 17 questions and 2 comments",
+                      contract.FEEDBACK_FULL)],
+            value=contract.FEEDBACK_SHORT, description="Feedback form", style=style,
+            layout={"width": "auto", "max_width": "36rem"},
+        )  # fmt: skip
         create, self.create_note = ui.button("Create session"), _beside()
         code = w.Text(description="Code", style=style,
                       layout={"width": "auto", "max_width": "14rem"})  # fmt: skip
@@ -149,6 +162,7 @@ class Dashboard(w.VBox):
             self._started = True
             try:
                 info, secret = self.store.create_session(title.value, threshold.value)
+                self.store.set_state(info.code, secret, FEEDBACK_FORM, self.feedback_form.value)
                 self.plan_picker.keep(self.store, info.code, secret)
             except BaseException:
                 self._started = False
@@ -179,7 +193,8 @@ class Dashboard(w.VBox):
         reopen.on_click(lambda _: ui.guarded(self.reopen_note, do_reopen))
         self.plan_picker = PlanPicker(self.plan_root)
         self.start_form = w.VBox([
-            ui.heading("Start a new session", 3), title, threshold, room, preview, self.plan_picker,
+            ui.heading("Start a new session", 3), title, threshold, room, preview,
+            self.feedback_form, self.plan_picker,
             _row(create, self.create_note),
             ui.heading("Or open one you started", 3), code, key, _row(reopen, self.reopen_note),
         ])  # fmt: skip
@@ -215,11 +230,26 @@ class Dashboard(w.VBox):
         self.download = w.HTML()
         close.on_click(lambda _: ui.guarded(self.close_note, self._close))
         export.on_click(lambda _: ui.guarded(self.export_note, self._export))
-        panels = {contract.QUIZ: self._quiz_panel()}
-        tabs = w.Tab(children=[panels.get(app, self.views[app]) for app in contract.TALLIED])
-        for i, app in enumerate(contract.TALLIED):
+        self.cloud = CloudPanel(self.store, code, key)
+        self.comments = ModerationQueue(self.store, code, key, noun="comment",
+                                        shown_title="Comments you approved",
+                                        threshold=self._threshold())  # fmt: skip
+        self.questions = ModerationQueue(self.store, code, key, noun="anonymous question",
+                                         shown_title="On the room screen now",
+                                         on_approved=self._show_questions,
+                                         approved_note="Approved: it is on the room screen.")  # fmt: skip
+        panels = {
+            contract.QUIZ: self._quiz_panel(),
+            contract.CHECKIN: w.VBox([self.views[contract.CHECKIN], self.cloud]),
+            contract.FEEDBACK: w.VBox([self.views[contract.FEEDBACK],
+                                       ui.heading("Comments", 4), self.comments]),
+        }  # fmt: skip
+        tabs = w.Tab(children=[panels.get(app, self.views[app]) for app in contract.TALLIED]
+                     + [self.questions])  # fmt: skip
+        for i, app in enumerate((*contract.TALLIED, contract.QUESTION)):
             tabs.set_title(i, contract.APP_TITLES[app])
         self.tabs = tabs
+        self.pace = w.HTML(layout=ui.WIDE)
         self.plan_panel = PlanPanel(self.store, code, key, root=self.plan_root,
                                     on_part=lambda seg: open_panel(tabs, self.chapter, seg))  # fmt: skip
         self.pause = PauseControls(self.store, code, key)
@@ -228,9 +258,10 @@ class Dashboard(w.VBox):
             w.HTML(room_link(self.base_url, code), layout=ui.WIDE),
             self.joined,
             self.pause,
+            self.pace,
             ui.paragraph(
                 f"Live quiz and scenario choices show once {live.KNOWLEDGE_MIN} people have "
-                "answered. Check-in and feedback counts hide any group smaller than "
+                "answered. Check-in, feedback and pace counts hide any group smaller than "
                 f"{self._threshold()} and change only in steps of that size, so no one's answer "
                 "can be picked out. Counts refresh on their own."
             ),
@@ -313,7 +344,13 @@ class Dashboard(w.VBox):
 
     # -- what the room sees ---------------------------------------------------------------
     def update(self) -> None:
-        room = live.Room.of(self.store, self.code, self.key)
+        info = self.store.session_for_facilitator(self.code, self.key)
+        rows = self.store.responses(self.code, self.key)
+        room = live.Room(rows, info.threshold)
+
+        def of(app: str, *items: str) -> list[dict]:
+            return [r for r in rows if r["app"] == app and (not items or r["item"] in items)]
+
         joined = self.store.joined(self.code, self.key)
         self.joined.value = (
             f"<p class='pc-joined'><strong>{joined}</strong> "
@@ -327,6 +364,16 @@ class Dashboard(w.VBox):
         self.views[contract.QUIZ].value = self._quiz_table(room)
         self.views[contract.SCENARIO].value = self._scenario_tables(room)
         self.views[contract.FEEDBACK].value = self._feedback_tables(room)
+        self.pace.value = pace_html(of(contract.PACE), info.threshold)
+        self.cloud.update(of(contract.CHECKIN, contract.CHECKIN_WORD), info.threshold)
+        texts = [contract.feedback_item(t.id) for t in free_texts(contract.FEEDBACK_FULL)]
+        self.comments.update(of(contract.FEEDBACK, *texts))
+        self.questions.update(of(contract.QUESTION))
+        waiting = self.questions.waiting_count  # on the tab, so a new question is noticed
+        title = contract.APP_TITLES[contract.QUESTION]
+        self.tabs.set_title(
+            len(contract.TALLIED), f"{title} ({waiting} waiting)" if waiting else title
+        )
         if self.plan_panel is not None:
             self.plan_panel.tick()
         self.pause.update()
@@ -359,11 +406,16 @@ class Dashboard(w.VBox):
                                              f"{sc.title}: {step.text}"))  # fmt: skip
         return "".join(parts) or "<p>No scenario choices yet.</p>"
 
-    def _feedback_tables(self, room: live.Room) -> str:
-        from .feedback import REACTION
+    def _show_questions(self, texts: list[str]) -> None:
+        """Put the approved questions (newest first) on the room screen."""
+        value = json.dumps(newest_that_fit(texts), ensure_ascii=False)
+        self.store.set_state(self.code, self.key, ROOM_QUESTIONS, value)
 
+    def _feedback_tables(self, room: live.Room) -> str:
+        form = session_form(self.store, self.code)
+        items = short_items() if form == contract.FEEDBACK_SHORT else REACTION.items
         tables = []
-        for item in REACTION.items:
+        for item in items:
             t = room.sensitive(contract.FEEDBACK, contract.feedback_item(item.id),
                                [str(v) for v in REACTION.scale_values])  # fmt: skip
             tables.append(tally_table(t, REACTION.scale_labels, item.text))

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from . import pause, ui
+from . import pace, pause, ui
 from .checkin import checkin_panel
 from .feedback import feedback_panel
 from .livequiz import livequiz_panel
 from .plan import plan_panel
+from .questions import question_panel
 from .scenarios import scenario_panel
 
 PANELS = [
     ("Check-in", checkin_panel),
     ("Live quiz", livequiz_panel),
     ("Scenarios", scenario_panel),
+    ("Ask", question_panel),
     ("Feedback", feedback_panel),
     ("My plan", plan_panel),
 ]
@@ -29,7 +31,8 @@ NEW_MARK = " (new)"
 
 
 def session_panel(seat: ui.Seat) -> w.VBox:
-    """The tabs; above them the "I need a pause" button (:mod:`.pause`) and a notice that
+    """The tabs; above them the "I need a pause" button (:mod:`.pause`), the pace buttons
+    (:mod:`.pace`) and a notice that
     says when a new live-quiz question arrived while the participant is on another tab
     (that tab's title gets a mark too). A grounding break shows in place of it all."""
     panels = [make(seat) for _, make in PANELS]
@@ -53,7 +56,7 @@ def session_panel(seat: ui.Seat) -> w.VBox:
     tabs.observe(seen, names="selected_index")
     if panels[QUIZ_TAB].asking():  # joined while a question is being asked
         new_question("")
-    page = w.VBox([pause.pause_bar(seat), cue, tabs], layout=ui.WIDE)
+    page = w.VBox([pause.pause_bar(seat), pace.pace_bar(seat), cue, tabs], layout=ui.WIDE)
     return pause.with_breaks(seat, page)
 
 

@@ -4,14 +4,18 @@ code only (no facilitator key).
 It shows what the whole room may see anyway: a large join code, the QR code and the join
 address as text, the live-quiz question being asked and its spread once
 :data:`peercare.live.KNOWLEDGE_MIN` people answered (the right answer marked once the
-facilitator reveals it), and the breathing guide while a break runs. It reads nothing
-sensitive: no check-in, feedback or pause request (the store gives a keyless reader only
-knowledge answers, :meth:`peercare.store.Store.knowledge_answers`), and it counts no join.
+facilitator reveals it), the questions the facilitator approved, the check-in words once
+the facilitator puts them there (only words the threshold and moderation let through), and
+the breathing guide while a break runs. It reads no raw sensitive answer: no check-in,
+feedback, pace, question or pause row (the store gives a keyless reader only knowledge
+answers, :meth:`peercare.store.Store.knowledge_answers`; approved questions and the shown
+words are session state the facilitator wrote), and it counts no join.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import os
 import threading
 
@@ -21,8 +25,9 @@ import segno
 from .. import contract, live
 from ..bank import load_all
 from . import ui
+from .cloud import cloud_html, room_cloud
 from .pause import break_running, breathing_guide
-from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
+from .state import QUIZ_CURRENT, QUIZ_REVEALED, ROOM_QUESTIONS, poll_every
 from .tallies import tally_table
 
 POLL_SECONDS = 3.0
@@ -33,6 +38,8 @@ ROOM_CSS = """
 .pc-room-code { font-size: 3.5rem; font-weight: 700; letter-spacing: 0.15em; margin: 0; }
 .pc-room-address { font-size: 1.2rem; overflow-wrap: anywhere; user-select: all; }
 .pc-room h2, .pc-room h3 { margin-top: 0.75rem; }
+.pc-room-questions li { font-size: 1.4rem; margin: 0.5rem 0; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
 </style>
 """
 
@@ -81,6 +88,28 @@ def question_html(store, code: str, questions: dict) -> str:
     return f"{situation}{tally_table(t, labels, q.prompt)}"
 
 
+def questions_html(store, code: str) -> str:
+    """The questions the facilitator approved for the room, newest first (escaped)."""
+    try:
+        texts = json.loads(store.get_state(code, ROOM_QUESTIONS) or "[]")
+    except ValueError:
+        texts = []
+    if not texts:
+        return "<p>No questions on the screen yet.</p>"
+    items = "".join(f"<li>{html.escape(str(t))}</li>" for t in texts)
+    return f"<ul class='pc-room-questions'>{items}</ul>"
+
+
+def words_html(store, code: str) -> str:
+    """The check-in words the facilitator put on the room screen ("" when not shown)."""
+    words = room_cloud(store, code)
+    if words is None:
+        return ""
+    if not words:
+        return "<h3>Check-in words</h3><p>No word has enough people yet.</p>"
+    return f"<h3>Check-in words</h3>{cloud_html(words)}"
+
+
 class RoomScreen(w.VBox):
     def __init__(self, store=None, base_url: str = "http://127.0.0.1:8866",
                  poll_seconds: float = POLL_SECONDS):  # fmt: skip
@@ -91,22 +120,31 @@ class RoomScreen(w.VBox):
         self.share = w.HTML(layout=ui.WIDE)
         self.quiz = w.HTML(layout=ui.WIDE)
         self.guide = w.HTML(layout=ui.WIDE)
+        self.asked = w.HTML(layout=ui.WIDE)
+        self.words = w.HTML(layout=ui.WIDE)
         self.stop = threading.Event()
         opener = ui.JoinBox(self.store, self._open, label="Show the room screen",
                             opener=self.store.open_session)  # fmt: skip
-        self.body = w.VBox([opener], layout=ui.WIDE)
+        self.body = w.VBox([opener], layout={"width": "100%"})
         super().__init__(
             [ui.heading("Room screen"), self.body, ui.help_box()],
-            layout={"width": "100%", "max_width": "60rem"},
+            layout={"width": "100%", "max_width": "80rem"},
         )
         self.add_class("pc-room")
 
     def _open(self, info) -> None:
         self.code = info.code
         self.share.value = share_html(self.base_url, info.code)
+        # two columns on a projector (join details beside the room's content), one on a phone
+        self.share.layout = w.Layout(flex="0 1 22rem", min_width="16rem", margin="0 2rem 0 0")
+        content = w.VBox(
+            [ui.heading("Live quiz", 3), self.quiz,
+             ui.heading("Your questions", 3), self.asked, self.words],
+            layout={"flex": "1 1 24rem", "min_width": "16rem"},
+        )  # fmt: skip
         self.body.children = [
-            ui.heading(info.title, 3), self.guide, self.share,
-            ui.heading("Live quiz", 3), self.quiz,
+            ui.heading(info.title, 3), self.guide,
+            w.HBox([self.share, content], layout={"flex_flow": "row wrap", "width": "100%"}),
         ]  # fmt: skip
         self.update()
         threading.Thread(
@@ -121,6 +159,8 @@ class RoomScreen(w.VBox):
             self.store.open_session(self.code)
             on_break = break_running(self.store, self.code)
             self.quiz.value = question_html(self.store, self.code, self.questions)
+            self.asked.value = questions_html(self.store, self.code)
+            self.words.value = words_html(self.store, self.code)
         except SessionNotFound:  # closed: the screen keeps what it showed, and stops
             self.stop.set()
             self.guide.value = "<p>This session has ended. Thank you.</p>"

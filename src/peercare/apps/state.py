@@ -30,3 +30,11 @@ def poll_every(
 # the session plan the dashboard follows (apps/planpanel.py)
 PLAN_ID = "plan.id"  # the session plan picked at creation (a plan's file name)
 PLAN_AT = "plan.at"  # where the session is in it: "<part index> <part began> <session began>"
+
+# room features (apps/feedback.py, apps/moderate.py, apps/cloud.py); none holds an answer
+# that has not been approved or that the threshold has not let through
+FEEDBACK_FORM = "feedback.form"  # contract.FEEDBACK_SHORT (the default) or FEEDBACK_FULL
+MODERATION = "moderation"  # JSON {"approved": [row ids], "hidden": [row ids]}
+ROOM_QUESTIONS = "room.questions"  # JSON list of approved question texts, newest first
+CLOUD_HIDDEN = "cloud.hidden"  # JSON list of short hashes of the words the facilitator hid
+ROOM_CLOUD = "room.cloud"  # JSON [[word, size], ...] the room screen shows; "" = not shown

@@ -11,10 +11,14 @@ rows are which instrument, :data:`peercare.contract.EVALUATION_PARTS`):
 * ``quiz`` rows are live-quiz answers, read as the quiz banks' items;
 * ``prepost`` rows are the pre/post knowledge test (its forms' items, time ``pre`` or
   ``post``); the first and the last session's exports pair up by the respondent token;
-* ``checkin`` and ``scenario`` rows serve the room during the session and are not
-  evaluation data; they are counted in a note, not analysed.
-* ``pause`` rows ("I need a pause") are counted per session, one note line each
-  ("session K7QP2M: 2 pause requests"); never read per person.
+* ``checkin``, ``scenario`` and ``question`` rows serve the room during the session and
+  are not evaluation data; they are counted in a note, not analysed.
+* ``pause`` rows ("I need a pause") and ``pace`` rows ("slower", "faster") are counted
+  per session, one note line each ("session K7QP2M: 2 pause requests", "session K7QP2M:
+  5 pace signals (3 slower, 2 faster)"); never read per person.
+* the short feedback form asks five of the reaction survey's items: a session that used
+  it has no answers to the others, which is not a problem (those items are simply
+  missing for its people).
 * a repeated answer (the same person, session, time and item again) is left out: the
   first one is kept, and a note names the session and rows.
 
@@ -34,7 +38,9 @@ from ..contract import (
     EXPORT_COLUMNS,
     EXPORT_GLOB,
     LIVE_ONLY,
-    QUIZ,
+    PACE,
+    PACE_OPTIONS,
+    REPEATABLE,
     spreadsheet_text,
 )
 from ..instruments import Instrument
@@ -72,9 +78,10 @@ def _first_answers(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[
     """The export without repeated answers (the same person, session, time and item again),
     and a note per session naming the rows left out. The first answer is kept: a page sends
     each answer once, so a repeat comes from a forged message or an older kit. Counted rows
-    (pause requests) are not answers: a page may send one again after a few minutes."""
+    (pause requests, pace signals) and questions are not answers to one item: a page may
+    send another after a wait (:data:`peercare.contract.REPEATABLE`)."""
     key = ["respondent_id", "session", "time", "app", "item"]
-    again = frame.duplicated(key, keep="first") & ~frame["app"].isin(COUNTED)
+    again = frame.duplicated(key, keep="first") & ~frame["app"].isin(REPEATABLE)
     notes = [
         f"{path}: session {code}: {_rows(rows)} repeat an earlier answer of the same person "
         "to the same question; the first answer is kept and these are left out"
@@ -85,16 +92,23 @@ def _first_answers(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[
 
 def session_counts(frame: pd.DataFrame, path: Path) -> list[str]:
     """One line per session and counted app (:data:`peercare.contract.COUNTED`): how many
-    pause requests the session had (zero included). A count of the session, never read
-    per person."""
+    pause requests and pace signals (slower, faster) the session had, zeros included. A
+    count of the session, never read per person."""
     lines = []
     before, _, after = EXPORT_GLOB.partition("*")
     named = path.name.removeprefix(before).removesuffix(after)  # a session with no rows
     for code in list(frame["session"].unique()) or [named]:
         rows = frame[frame["session"] == code]
         for app in COUNTED:
-            n = int((rows["app"] == app).sum())
-            lines.append(f"{path}: session {code}: {n} {APP_TITLES[app].lower()}")
+            mine = rows[rows["app"] == app]
+            line = f"{path}: session {code}: {len(mine)} {APP_TITLES[app].lower()}"
+            if app == PACE:
+                line += (
+                    " ("
+                    + ", ".join(f"{int((mine['response'] == o).sum())} {o}" for o in PACE_OPTIONS)
+                    + ")"
+                )
+            lines.append(line)
     return lines
 
 
@@ -137,8 +151,8 @@ def read_exports(
                     rows,
                     inst,
                     name=str(path),
-                    every_item=EVALUATION_PARTS[part] != QUIZ,
-                    strip=False,
+                    every_item=False,  # a live quiz asks a few questions; the short
+                    # feedback form five of the reaction items                    strip=False,
                 )
                 parts.setdefault(part, []).append(found)
             except DataError as exc:
@@ -150,8 +164,8 @@ def read_exports(
         raise DataError(problems)
     if live_only:
         notes.append(
-            f"{live_only} check-in and scenario answer(s) in the session exports serve the "
-            "room during a session; they are not analysed."
+            f"{live_only} check-in, scenario and question answer(s) in the session exports "
+            "serve the room during a session; they are not analysed."
         )
     return {part: combine(found) for part, found in parts.items()}, notes
 
