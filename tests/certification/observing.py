@@ -11,7 +11,8 @@ from peercare.fidelity import Part, load_fidelity
 
 def write_marks(path: Path, feedback: str | None = "Calm, clear, and kept time.", **marks) -> Path:
     """Every item marked: 'ask before' items yes, watch items seen, unless given in ``marks``
-    (item id with '_' for '-'; ``None`` leaves the item out)."""
+    (item id with '_' for '-'; ``None`` leaves the item out; an id not on the checklist is
+    added as it is)."""
     checklist = load_fidelity()
     given = {k.replace("_", "-"): v for k, v in marks.items()}
     out = {}
@@ -19,6 +20,7 @@ def write_marks(path: Path, feedback: str | None = "Calm, clear, and kept time."
         value = given.get(item.id, "yes" if item.part == Part.before else "seen")
         if value is not None:
             out[item.id] = value
+    out.update({k: v for k, v in given.items() if k not in out and v is not None})
     data = {"marks": out}
     if feedback is not None:
         data["feedback"] = feedback

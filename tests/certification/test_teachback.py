@@ -222,8 +222,9 @@ def test_verify_detects_a_changed_file_and_a_made_up_code(past, tmp_path):
     course, made = past
     assert verify(course, made.code, today=date(2025, 6, 1), pdf=made.path).valid
     changed = tmp_path / "changed.pdf"
-    data = made.path.read_bytes().replace(str(EXPIRES).encode(), b"2036-03-15")
-    assert data != made.path.read_bytes()  # the date is in the file as text
+    # the code in the file's description, edited (the page's text is in font codes)
+    data = made.path.read_bytes().replace(f"code {made.code}".encode(), b"code HH-2345-6789")
+    assert data != made.path.read_bytes()
     changed.write_bytes(data)
     out = cert(course.root, "verify", made.code, "--pdf", str(changed))
     assert out.returncode == 1 and "NOT VALID" in out.stdout and "was changed" in out.stdout
