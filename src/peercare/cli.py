@@ -190,9 +190,37 @@ def _cert_feedback(args) -> int:
 
 
 def _cert_status(args) -> int:
+    from .certification.observe import format_observations
     from .certification.status import collect_status, format_table
 
-    print(format_table(collect_status(_course(args), args.candidate)))
+    course = _course(args)
+    print(format_table(collect_status(course, args.candidate)))
+    print("\n" + format_observations(course, args.candidate))
+    return 0
+
+
+def _cert_observe(args) -> int:
+    from .certification.observe import blank_form, read_marks, record
+
+    if args.form:
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as f:
+                f.write(blank_form())
+            print(f"Wrote a blank marks file to {args.output}; fill it in, then run observe.")
+        else:
+            sys.stdout.write(blank_form())
+        return 0
+    missing = [f"--{n}" for n in ("candidate", "plan", "segment", "marks") if not getattr(args, n)]
+    if missing:
+        raise CertError(f"give {', '.join(missing)} (or --form for a blank marks file)")
+    marks, feedback = read_marks(args.marks)
+    obs = record(
+        _course(args), args.candidate, args.plan, args.segment, marks,
+        args.feedback if args.feedback is not None else feedback,
+        observed_on=args.date, recorded=args.recorded, observer=args.observer,
+    )  # fmt: skip
+    print(f"{obs.candidate}: {obs.summary()}")
+    print("Kept with the course. See: peercare cert status, peercare cert decide")
     return 0
 
 
@@ -217,16 +245,9 @@ def _cert_certificates(args) -> int:
 def _cert_verify(args) -> int:
     from .certification.certificates import verify
 
-    entry = verify(_course(args), args.code)
-    if entry is None or entry.get("revoked"):
-        why = "was replaced by a newer certificate" if entry else "matches no certificate"
-        print(f"{args.code}: NOT VALID. This code {why} of {_course(args).course_id}.")
-        return 1
-    print(
-        f"{entry['code']}: VALID. {entry['name']} was certified as a {entry['title']} "
-        f"on {entry['issued']} ({entry['course']})."
-    )
-    return 0
+    verdict = verify(_course(args), args.code, pdf=args.pdf)
+    print(verdict.message)
+    return 0 if verdict.valid else 1
 
 
 def _cert_scores(args) -> int:
@@ -318,7 +339,22 @@ def _cert_parser(sub) -> None:
     ck.set_defaults(func=_cert_check)
     v = cs.add_parser("verify", help="check a certificate's verification code")
     v.add_argument("code")
+    v.add_argument("--pdf", help="also check that this PDF is the one issued (not changed)")
     v.set_defaults(func=_cert_verify)
+    o = cs.add_parser(
+        "observe", help="record an observed teach-back: one segment of a plan, the checklist"
+    )
+    o.add_argument("--candidate", metavar="ID", help="the candidate's id on the list")
+    o.add_argument("--plan", help="the session plan's id, e.g. refresher")
+    o.add_argument("--segment", help="the segment's number (from 1) or its title")
+    o.add_argument("--marks", metavar="FILE", help="the filled-in marks file (see --form)")
+    o.add_argument("--feedback", help="written feedback (or 'feedback:' in the marks file)")
+    o.add_argument("--date", type=_iso_date, help="the day observed, YYYY-MM-DD (today)")
+    o.add_argument("--recorded", action="store_true", help="watched on a recording, not live")
+    o.add_argument("--observer", help="who observed (optional)")
+    o.add_argument("--form", action="store_true", help="write a blank marks file and stop")
+    o.add_argument("-o", "--output", help="with --form: the file to write")
+    o.set_defaults(func=_cert_observe)
 
 
 def _session_create(args) -> int:
@@ -400,6 +436,15 @@ def _positive(text: str) -> int:
     if value < 2:
         raise argparse.ArgumentTypeError("give 2 or more")
     return value
+
+
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
 
 
 def parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ import pytest
 
 from .conftest import BAD, BROKEN, GOOD, NAMES, PARTIAL, cert, snapshot
 from .helpers import KC
+from .observing import write_marks
 
 # the duplicated test cell also repeats a cell id; nbformat says so when it reads it
 pytestmark = pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")
@@ -118,7 +119,19 @@ def test_manual_grades_count_once_set_through_the_gradebook(rubric_graded):
     assert grades[("scenarios", GOOD, "total")] == 9 + 4
 
 
-def test_decide_explains_each_candidate(rubric_graded):
+@pytest.fixture(scope="module")
+def observed(rubric_graded, tmp_path_factory):
+    """A lead trainer watched the good candidate run part 3 of the refresher."""
+    marks = write_marks(tmp_path_factory.mktemp("observed") / "marks.yml")
+    out = cert(rubric_graded.root, "observe", "--candidate", GOOD, "--plan", "refresher",
+               "--segment", "3", "--marks", str(marks))  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "passed, 17 of 17 watch items seen" in out.stdout
+    return rubric_graded
+
+
+def test_decide_explains_each_candidate(observed):
+    rubric_graded = observed
     out = cert(rubric_graded.root, "decide")
     assert out.returncode == 0, out.stderr
     text = out.stdout
@@ -134,6 +147,8 @@ def test_decide_explains_each_candidate(rubric_graded):
     assert "waiting: knowledge-check: rejected" in text
     assert "waiting: facilitation: not submitted yet" in text
     assert "snooping (Test Snooping): WAITING" in text and "held for review" in text
+    assert "ok: observed teach-back: Refresher (60 minutes), part 3: Practice: a check-in" in text
+    assert "not yet: no observed teach-back yet" in text  # the others were not observed
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +194,8 @@ def test_feedback_pages_fetch_nothing_from_other_hosts(feedback):
 
 
 @pytest.fixture(scope="module")
-def certificates(rubric_graded, feedback):
+def certificates(observed, feedback):
+    rubric_graded = observed
     out = cert(rubric_graded.root, "certificates")
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -194,6 +210,10 @@ def test_certificate_pdf_has_the_name_and_code(certificates, rubric_graded):
     pdf = rubric_graded.certificates_dir / f"{GOOD}.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert NAMES[GOOD] in text and code in text
+    assert "Observed teach-back: Refresher (60 minutes), part 3: Practice: a check-in" in text
+    entry = registry[code]
+    assert f"Issued {entry['issued']}" in text and f"Valid until {entry['expires']}" in text
+    assert "Text: CC BY 4.0" in text
     assert "1 new certificate(s)" in certificates
     again = cert(rubric_graded.root, "certificates")
     assert "0 new certificate(s)" in again.stdout and code in again.stdout
@@ -204,7 +224,7 @@ def test_verify(certificates, rubric_graded):
 
     code = next(iter(load_registry(rubric_graded)))
     ok = cert(rubric_graded.root, "verify", code.lower().replace("-", " "))
-    assert ok.returncode == 0 and "VALID" in ok.stdout and NAMES[GOOD] in ok.stdout
+    assert ok.returncode == 0 and "VALID until" in ok.stdout and NAMES[GOOD] in ok.stdout
     bad = cert(rubric_graded.root, "verify", "HH-AAAA-BBBB")
     assert bad.returncode == 1 and "NOT VALID" in bad.stdout
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from .course import Course
+from .observe import Observation, latest
+from .rules import add_months
 from .status import collect_status
 
 CERTIFIED, NOT_YET, WAITING = "certified", "not yet", "waiting"
@@ -16,6 +19,7 @@ class Decision:
     name: str
     verdict: str
     reasons: list[str] = field(default_factory=list)
+    observation: Observation | None = None  # the passing one that counts, if any
 
 
 def _grade_scores(gb, assignment: str, candidate: str) -> dict[str, float | None]:
@@ -28,7 +32,30 @@ def _grade_scores(gb, assignment: str, candidate: str) -> dict[str, float | None
     return {g.name: g.score for nb in sub.notebooks for g in nb.grades}
 
 
-def decide(course: Course, candidate: str | None = None) -> list[Decision]:
+def _observation(course: Course, rule, cid: str, today: date):
+    """(the passing observation or None, a reason it is missing or failed or None)."""
+    obs = latest(course, cid, today)
+    months = rule.observation.counts_for_months
+    if obs is None:
+        return None, (
+            "no observed teach-back yet: a lead trainer watches one segment of a session plan "
+            "(peercare cert observe)"
+        )
+    if add_months(obs.day, months) < today:
+        return None, (
+            f"the observed teach-back of {obs.observed_on} is more than {months} months old; "
+            "observe a new one"
+        )
+    if not obs.passed:
+        return None, f"observed teach-back: {obs.summary()}"
+    return obs, None
+
+
+def decide(
+    course: Course, candidate: str | None = None, today: date | None = None
+) -> list[Decision]:
+    """``today`` is the day the decision is for (default: today)."""
+    today = today or date.today()
     rule, rubric = course.rule(), course.rubric()
     rows = collect_status(course, candidate)
     by_person: dict[str, dict] = {}
@@ -92,15 +119,25 @@ def decide(course: Course, candidate: str | None = None) -> list[Decision]:
                         ]
                     else:
                         passing.append(f"{comp.title}: meets")
+            observed, unobserved = None, None
+            if rule.observation.required:
+                observed, unobserved = _observation(course, rule, cid, today)
+                if observed:
+                    passing.append(f"observed teach-back: {observed.summary()}")
+            # without a passing observation the answer is "not yet", but work still waiting
+            # to be graded comes first (the lead trainer has something to do there)
             if failing:
                 verdict = NOT_YET
             elif waiting:
                 verdict = WAITING
+            elif unobserved:
+                verdict = NOT_YET
             else:
                 verdict = CERTIFIED
+            failing += [unobserved] if unobserved else []
             reasons = [f"not yet: {x}" for x in failing] + [f"waiting: {x}" for x in waiting]
             reasons += [f"ok: {x}" for x in passing]
-            decisions.append(Decision(cid, name, verdict, reasons))
+            decisions.append(Decision(cid, name, verdict, reasons, observed))
     return decisions
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -62,12 +63,21 @@ class KnowledgeRule(_Strict):
     at_least_percent: float = Field(gt=0, le=100)
 
 
+class ObservationRule(_Strict):
+    required: bool = True
+    at_least_minutes: int = Field(default=15, ge=1, le=240)
+    counts_for_months: int = Field(default=12, ge=1, le=120)
+
+
 class Certification(_Strict):
     title: Text
     knowledge_check: KnowledgeRule
     rubric_meets_every_competency: bool = True
     required: list[Id] = Field(min_length=1)
     hold_when_flagged: bool = True
+    observation: ObservationRule = ObservationRule()
+    valid_for_months: int = Field(default=24, ge=1, le=120)
+    readiness: list[Text] = Field(default_factory=list)
 
 
 def _load(path: Path, model):
@@ -99,3 +109,12 @@ def load_rubric(path: Path) -> Rubric:
 
 def load_certification(path: Path) -> Certification:
     return _load(path, Certification)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has no such day)."""
+    import calendar
+
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
