@@ -1,0 +1,139 @@
+"""The kit's own live-session server for a rehearsal: Voila as ``peercare serve`` starts it
+(our app, the live-session and guard settings) on a free loopback port, with the
+rehearsal's own data folder and store, and everything it started stopped at the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..serve import (
+    HOST,
+    ServeError,
+    guard_args,
+    live_session_args,
+    stop_process,
+    voila_command,
+    voila_env,
+)
+
+CONNECT_TIMEOUT = 120  # a loaded machine may take a while to connect 30 pages
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def children(parent: int) -> list[int]:
+    """Every process under ``parent`` (children, grandchildren, ...)."""
+    kids: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(proc.name))
+    found, todo = [], [parent]
+    while todo:
+        for kid in kids.get(todo.pop(), []):
+            found.append(kid)
+            todo.append(kid)
+    return found
+
+
+def rss_mib(pids: list[int]) -> float:
+    """Resident memory of these processes together (MiB)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[21])
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class LiveServer:
+    """A running Voila: its address, process and log."""
+
+    def __init__(self, proc: subprocess.Popen, url: str, log: Path):
+        self.proc, self.url, self.log = proc, url, log
+        self.left_by_voila: list[int] = []
+        self.left: list[int] = []
+
+    def processes(self) -> list[int]:
+        return [self.proc.pid, *children(self.proc.pid)]
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def _wait_ready(proc: subprocess.Popen, port: int, log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise ServeError(f"Voila stopped at start (exit code {proc.returncode}):\n{tail}")
+        with socket.socket() as s:
+            if s.connect_ex((HOST, port)) == 0:
+                return
+        time.sleep(0.3)
+    raise ServeError(f"Voila did not answer on port {port} within {timeout:.0f} s.")
+
+
+@contextmanager
+def live_server(root: Path, data: Path, store_url: str, pool: int, log: Path):
+    """Voila serving ``notebooks/apps`` on a free loopback port; on leaving (also on Ctrl-C
+    or an error) Voila is stopped, then any kernel it left is ended by its process id."""
+    apps = root / "notebooks" / "apps"
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    extra = live_session_args(apps, pool, idle_timeout=10)
+    extra += guard_args(max_kernels=0, connect_timeout=CONNECT_TIMEOUT)
+    env = voila_env(root) | {
+        "PEERCARE_APPS_URL": url,
+        "PEERCARE_DATA_DIR": str(data),
+        "PEERCARE_DB_URL": store_url,
+    }
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        # its own process group: a Ctrl-C in the terminal reaches the rehearsal, which
+        # stops Voila in order (as ``peercare serve`` does)
+        proc = subprocess.Popen(voila_command(apps, port, extra), cwd=root, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, process_group=0)  # fmt: skip
+    server = LiveServer(proc, url, log)
+    try:
+        _wait_ready(proc, port, log)
+        yield server
+    finally:
+        started = server.processes()
+        stop_process(proc, grace=20)
+        server.left_by_voila = [p for p in started if _alive(p)]
+        for pid in server.left_by_voila:
+            try:
+                os.kill(pid, signal.SIGKILL)  # only processes this Voila started
+            except ProcessLookupError:
+                pass
+        time.sleep(0.5)
+        server.left = [p for p in started if _alive(p)]
