@@ -4,6 +4,7 @@ rehearsal's own data folder and store, and everything it started stopped at the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -131,9 +132,7 @@ def live_server(root: Path, data: Path, store_url: str, pool: int, log: Path):
         stop_process(proc, grace=20)
         server.left_by_voila = [p for p in started if _alive(p)]
         for pid in server.left_by_voila:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # only processes this Voila started
-            except ProcessLookupError:
-                pass
         time.sleep(0.5)
         server.left = [p for p in started if _alive(p)]
