@@ -95,13 +95,11 @@ class Facilitator:
     async def next_part(self) -> None:
         await self.page.click("Next part")
 
-    async def ask(self, index: int) -> str:
+    async def ask(self, index: int) -> None:
         """Pick the question at ``index`` in the list the plan filled, and ask the room."""
         p = self.page
-        question = p.find("DropdownModel", description="Question")
-        await p.set(question, index=index)
+        await p.set(p.find("DropdownModel", description="Question"), index=index)
         await p.click("Ask the room")
-        return index
 
     async def reveal(self) -> None:
         await self.page.click("Reveal the answer")
@@ -181,9 +179,11 @@ class Phone:
         quiz = await until(lambda: p.find("AnyModel", quiz_id=f"live-{question.id}"))
         options = [o.id for o in question.options]
         right = set(question.correct_ids)
-        if question.kind.value == "multiple":
-            chosen = sorted(right if self.person.rng.random() < self.person.p_right(progress)
-                            else {options[0]} ^ right or {options[-1]})  # fmt: skip
+        if question.kind.value == "multiple":  # right, or the right set with one option flipped
+            rng = self.person.rng
+            flipped = right ^ {rng.choice(options)}
+            chosen = sorted(right if rng.random() < self.person.p_right(progress) else
+                            flipped or right ^ {options[-1]})  # fmt: skip
         else:
             chosen = [self.person.pick(options, right, progress)]
         await p.set(quiz, last_answer={"question": question.id, "chosen": chosen, "n": 1})

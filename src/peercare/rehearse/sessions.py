@@ -103,7 +103,8 @@ async def run_session(
                 await asyncio.sleep(REFRESH)
                 run.tables += fac.tables()
                 say("feedback sent")
-            elif seg.app == NO_APP and index == 2:  # the first teaching part
+            elif seg.app == NO_APP and not seg.is_break and not run.pause_cues and index:
+                # the first teaching part after the opening: a few ask for a pause
                 await asyncio.gather(*(ph.ask_pause() for ph in phones if ph.person in pausers))
                 await asyncio.sleep(REFRESH)
                 run.pause_cues.append(fac.pause_cue())
