@@ -179,11 +179,11 @@ class Phone:
         quiz = await until(lambda: p.find("AnyModel", quiz_id=f"live-{question.id}"))
         options = [o.id for o in question.options]
         right = set(question.correct_ids)
-        if question.kind.value == "multiple":  # right, or the right set with one option flipped
-            rng = self.person.rng
-            flipped = right ^ {rng.choice(options)}
-            chosen = sorted(right if rng.random() < self.person.p_right(progress) else
-                            flipped or right ^ {options[-1]})  # fmt: skip
+        if question.kind.value == "multiple":  # the right set, or it and one wrong option
+            wrong = [o for o in options if o not in right]
+            extra = self.person.rng.choice(wrong) if wrong else None
+            good = extra is None or self.person.rng.random() < self.person.p_right(progress)
+            chosen = sorted(right if good else right | {extra})
         else:
             chosen = [self.person.pick(options, right, progress)]
         await p.set(quiz, last_answer={"question": question.id, "chosen": chosen, "n": 1})
