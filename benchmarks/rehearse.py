@@ -41,6 +41,9 @@ def main(sessions: int = 4, participants: int = 30, candidates: int = 5) -> int:
     print(f"\ncores: {os.cpu_count()}; CPU reference (20M additions): {ref:.2f} s")
     print(f"load average before: {before[0]:.1f} {before[1]:.1f} {before[2]:.1f}; "
           f"after: {after[0]:.1f} {after[1]:.1f} {after[2]:.1f}")  # fmt: skip
+    if code == 130:
+        print(f"stopped by Ctrl-C after {took:.0f} s")
+        return code
     verdict = "within" if took < TARGET_S else "OVER"
     print(f"whole rehearsal: {took:.0f} s ({verdict} the {TARGET_S // 60}-minute target)")
     return code

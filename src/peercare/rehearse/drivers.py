@@ -237,11 +237,12 @@ class Phone:
             index = min(len(values) - 1, max(0, round(rng.gauss(centre, 0.8))))
             await p.set(mid, index=index)
             answers.append((contract.feedback_item(item), str(values[index]), when))
+        boxes = [c for c in child_ids(p, box) if p.models[c].get("_model_name") == "TextareaModel"]
+        free = REACTION.instrument.free_text  # one box each, in this order
+        which = rng.randrange(len(free))
         comment = rng.choice(COMMENTS)
-        text = p.find("TextareaModel")
-        await p.set(text, value=comment)
-        free = REACTION.instrument.free_text[0].id
-        answers.append((contract.feedback_item(free), comment.strip(), ""))
+        await p.set(boxes[which], value=comment)
+        answers.append((contract.feedback_item(free[which].id), comment.strip(), ""))
         await self._send("Send my feedback", "Received.")
         self.ledger.add(self.code, contract.FEEDBACK, answers)
 
