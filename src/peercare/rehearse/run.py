@@ -122,6 +122,9 @@ def rehearse(opts: Options, tamper: Callable[[Path], None] | None = None, out=pr
                 pool = opts.participants + max(1, opts.participants // 10)
                 with live_server(root, folder / "data", store_url, pool,
                                  folder / "logs" / "voila.log") as server:  # fmt: skip
+                    waited = server.wait_for_pool(pool)
+                    out(f"[servers      ] apps at {server.url}; {pool} participant pages "
+                        f"ready after {waited:.0f} s")  # fmt: skip
                     lap("servers")
                     runs = run_sessions(server.url, cohort, ledger, opts.threshold,
                                         folder / "exports")  # fmt: skip
@@ -171,6 +174,8 @@ def rehearse(opts: Options, tamper: Callable[[Path], None] | None = None, out=pr
                 lap("checks")
         except KeyboardInterrupt:
             out("Stopped by Ctrl-C; the servers and kernels it started are stopped.")
+            for c in found:
+                out(f"{'ok  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}")
             return 130
     text = results(found, answers, stages, memory.peak)
     (folder / "results.txt").write_text(text + "\n", encoding="utf-8")

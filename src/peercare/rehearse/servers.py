@@ -63,6 +63,17 @@ def rss_mib(pids: list[int]) -> float:
     return total * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _cpu_ticks(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie waiting to be reaped does not count)."""
     try:
@@ -82,6 +93,31 @@ class LiveServer:
 
     def processes(self) -> list[int]:
         return [self.proc.pid, *children(self.proc.pid)]
+
+    def kernels(self) -> list[int]:
+        """The kernel processes Voila runs now."""
+        found = []
+        for pid in children(self.proc.pid):
+            try:
+                if b"peercare.kernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.append(pid)
+            except OSError:
+                continue
+        return found
+
+    def wait_for_pool(self, size: int, timeout: float = 900) -> float:
+        """Wait until ``size`` kernels are up and have finished running the page ahead (their
+        CPU time stops growing: they wait for a page), as a facilitator starts the server
+        before the room arrives; seconds waited."""
+        start = time.monotonic()
+        last, quiet = -1, 0
+        while quiet < 3 and time.monotonic() - start < timeout:
+            kernels = self.kernels()
+            ticks = _cpu_ticks(kernels) if len(kernels) >= size else -1
+            quiet = quiet + 1 if ticks == last and ticks >= 0 else 0
+            last = ticks
+            time.sleep(1)
+        return time.monotonic() - start
 
     def log_tail(self, lines: int = 20) -> str:
         try:
