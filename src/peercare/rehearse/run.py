@@ -126,8 +126,8 @@ def rehearse(opts: Options, tamper: Callable[[Path], None] | None = None, out=pr
                     out(f"[servers      ] apps at {server.url}; {pool} participant pages "
                         f"ready after {waited:.0f} s")  # fmt: skip
                     lap("servers")
-                    runs = run_sessions(server.url, cohort, ledger, opts.threshold,
-                                        folder / "exports")  # fmt: skip
+                    run_sessions(server.url, cohort, ledger, opts.threshold,
+                                 folder / "exports", runs)  # fmt: skip
                     lap("sessions")
             except Exception as exc:
                 found.append(C.Check("sessions ran", False, _why(exc, server)))
@@ -205,7 +205,13 @@ def _safe(url: str) -> str:
 
 
 def _why(exc: BaseException, server=None) -> str:
-    text = f"{type(exc).__name__}: {exc}"[:600]
+    """The error in one line, with where it happened (the innermost frame)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno} ({frames[-1].name})" \
+        if frames else ""  # fmt: skip
+    text = f"{type(exc).__name__}: {exc}"[:500] + where
     if server is not None and getattr(server, "log", None):
         text += f" (Voila's log: {server.log})"
     return text

@@ -124,12 +124,15 @@ async def run_session(
     return run
 
 
-def run_sessions(url: str, cohort: Cohort, ledger: Ledger, threshold: int, out: Path) -> list:
+def run_sessions(url: str, cohort: Cohort, ledger: Ledger, threshold: int, out: Path,
+                 runs: list[SessionRun]) -> None:  # fmt: skip
+    """Every session in order; each one done is added to ``runs`` (so the sessions before
+    a failure are still checked)."""
     out.mkdir(parents=True, exist_ok=True)
     progress = Progress("sessions", cohort.sessions)
 
     async def all_sessions():
-        return [await run_session(url, n, cohort, ledger, threshold, out, progress)
-                for n in range(cohort.sessions)]  # fmt: skip
+        for n in range(cohort.sessions):
+            runs.append(await run_session(url, n, cohort, ledger, threshold, out, progress))
 
-    return asyncio.run(all_sessions())
+    asyncio.run(all_sessions())
