@@ -24,6 +24,10 @@ from ..serve import (
 )
 
 CONNECT_TIMEOUT = 120  # a loaded machine may take a while to connect 30 pages
+IDLE_TIMEOUT = 90
+"""Seconds before the kernel of a closed page is freed. A page that is not kept warm (the
+knowledge test) runs its notebook before the page arrives, and its kernel counts as idle
+from then: on a loaded machine a short limit freed kernels before their page connected."""
 
 
 def free_port() -> int:
@@ -146,7 +150,7 @@ def live_server(root: Path, data: Path, store_url: str, pool: int, log: Path):
     apps = root / "notebooks" / "apps"
     port = free_port()
     url = f"http://{HOST}:{port}"
-    extra = live_session_args(apps, pool, idle_timeout=10)
+    extra = live_session_args(apps, pool, idle_timeout=IDLE_TIMEOUT)
     extra += guard_args(max_kernels=0, connect_timeout=CONNECT_TIMEOUT)
     env = voila_env(root) | {
         "PEERCARE_APPS_URL": url,

@@ -40,6 +40,14 @@ def plan_for(number: int, root: Path | None = None) -> Plan:
     return load_plan(SERIES[number % len(SERIES)], root)
 
 
+async def together(*jobs) -> None:
+    """Run the jobs at once and let every one finish; then raise the first failure (a
+    failure does not cancel the others halfway through a page's messages)."""
+    for result in await asyncio.gather(*jobs, return_exceptions=True):
+        if isinstance(result, BaseException):
+            raise result
+
+
 async def _limited(limit: asyncio.Semaphore, job):
     async with limit:
         return await job
@@ -61,12 +69,12 @@ async def run_session(
     say(f"created with the plan “{plan.title}”")
     limit = asyncio.Semaphore(OPEN_AT_ONCE)
     if number == 0:
-        await asyncio.gather(*(_limited(limit, prepost(url, p, code, "pre", ledger))
+        await together(*(_limited(limit, prepost(url, p, code, "pre", ledger))
                                for p in cohort.people))  # fmt: skip
         say(f"{len(cohort.people)} took the knowledge test (pre)")
     phones = [Phone(url, person, code, ledger) for person in cohort.people]
     try:
-        await asyncio.gather(*(ph.join() for ph in phones))
+        await together(*(ph.join() for ph in phones))
         say(f"{len(phones)} joined")
         await fac.start()
         n_small = max(1, len(phones) // 10)
@@ -77,8 +85,8 @@ async def run_session(
             if index:
                 await fac.next_part()
             if seg.app == "checkin":
-                await asyncio.gather(*(ph.check_in(number) for ph in phones))
-                await asyncio.gather(*(ph.leave_and_rejoin() for ph in phones
+                await together(*(ph.check_in(number) for ph in phones))
+                await together(*(ph.leave_and_rejoin() for ph in phones
                                        if ph.person in leavers))  # fmt: skip
                 say(f"check-in sent; {len(leavers)} left and joined again")
                 await asyncio.sleep(REFRESH)
@@ -87,31 +95,31 @@ async def run_session(
                 ids = quiz_questions(plan, seg)[:QUESTIONS_PER_QUIZ]
                 for n, qid in enumerate(ids):
                     await fac.ask(n)
-                    await asyncio.gather(*(ph.answer_quiz(questions[qid], progress_now)
+                    await together(*(ph.answer_quiz(questions[qid], progress_now)
                                            for ph in phones))  # fmt: skip
                     await fac.reveal()
                     run.tables += fac.tables()
                 say(f"live quiz: {len(ids)} questions asked and answered")
             elif seg.app == "scenarios":
-                await asyncio.gather(*(ph.play_scenario(ph.person.rng.choice(scenarios),
+                await together(*(ph.play_scenario(ph.person.rng.choice(scenarios),
                                                         progress_now) for ph in phones))  # fmt: skip
                 await asyncio.sleep(REFRESH)
                 run.tables += fac.tables()
                 say("scenarios played")
             elif seg.app == "feedback":
-                await asyncio.gather(*(ph.feedback(number) for ph in phones))
+                await together(*(ph.feedback(number) for ph in phones))
                 await asyncio.sleep(REFRESH)
                 run.tables += fac.tables()
                 say("feedback sent")
             elif seg.app == NO_APP and not seg.is_break and not run.pause_cues and index:
                 # the first teaching part after the opening: a few ask for a pause
-                await asyncio.gather(*(ph.ask_pause() for ph in phones if ph.person in pausers))
+                await together(*(ph.ask_pause() for ph in phones if ph.person in pausers))
                 await asyncio.sleep(REFRESH)
                 run.pause_cues.append(fac.pause_cue())
                 await fac.noted()
                 say(f"{len(pausers)} asked for a pause; the facilitator noted it")
         if last:
-            await asyncio.gather(*(_limited(limit, prepost(url, p, code, "post", ledger))
+            await together(*(_limited(limit, prepost(url, p, code, "post", ledger))
                                    for p in cohort.people))  # fmt: skip
             say(f"{len(cohort.people)} took the knowledge test (post)")
         await asyncio.sleep(REFRESH)
