@@ -23,7 +23,7 @@ from ..serve import (
     voila_env,
 )
 
-CONNECT_TIMEOUT = 120  # a loaded machine may take a while to connect 30 pages
+CONNECT_TIMEOUT = 300  # a loaded machine may take minutes to render a page that is not kept warm
 IDLE_TIMEOUT = 90
 """Seconds before the kernel of a closed page is freed. A page that is not kept warm (the
 knowledge test) runs its notebook before the page arrives, and its kernel counts as idle
