@@ -21,7 +21,7 @@ SERIES = ("virtual-1-naming-trauma", "virtual-2-stressors", "virtual-3-coping",
 """The four-session video-call plan, in order (session k follows plan k, round again
 after the fourth)."""
 QUESTIONS_PER_QUIZ = 2  # the plans say "ask two questions from the chapter"
-OPEN_AT_ONCE = 8  # knowledge-test pages (not kept warm) opened at the same time
+OPEN_AT_ONCE = 8  # pages opened at the same time (people arrive over a minute or two)
 REFRESH = 3.5  # the dashboard redraws its counts every 3 s
 
 
@@ -74,7 +74,7 @@ async def run_session(
         say(f"{len(cohort.people)} took the knowledge test (pre)")
     phones = [Phone(url, person, code, ledger) for person in cohort.people]
     try:
-        await together(*(ph.join() for ph in phones))
+        await together(*(_limited(limit, ph.join()) for ph in phones))  # people trickle in
         say(f"{len(phones)} joined")
         await fac.start()
         n_small = max(1, len(phones) // 10)
