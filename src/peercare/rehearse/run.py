@@ -131,6 +131,7 @@ def rehearse(opts: Options, tamper: Callable[[Path], None] | None = None, out=pr
                     lap("sessions")
             except Exception as exc:
                 found.append(C.Check("sessions ran", False, _why(exc, server)))
+                lap("sessions" if "servers" in stages else "servers")
             lap("servers")  # stopping them
             if server is not None:
                 found.append(C.stopped_check(server))
