@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-setup
 NPM_STAMP := web/node_modules/.peercare-lock.sha256
 
-.PHONY: setup start build serve test test-fast lint format system-deps clean benchmark handouts lighthouse
+.PHONY: setup start build serve test test-fast lint format system-deps clean benchmark handouts lighthouse rehearse
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -71,8 +71,13 @@ test-fast: setup lint
 	$(BIN)/python -m pytest -m "not slow" -q tests
 
 benchmark: setup
-	for b in book_build live_session autograde evaluation; do \
+	for b in book_build live_session autograde evaluation rehearse; do \
 	  echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; done
+
+# A made-up cohort through every part of the kit, offline, with its checks (about 10 min);
+# ARGS="--sessions 1 --participants 6 --candidates 2" for a quick one.
+rehearse: setup
+	$(BIN)/peercare rehearse $(ARGS)
 
 # The book on a phone (Lighthouse, mobile profile); Lighthouse is installed here only.
 lighthouse: build

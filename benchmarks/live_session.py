@@ -2,7 +2,7 @@
 
 1. one participant in Chromium, time until the join box is usable: cold Voila vs our
    preheated configuration, with the page's bytes and request count;
-2. 30 participants at once through a protocol-level client (benchmarks/widget_client.py:
+2. 30 participants at once through a protocol-level client (peercare.widget_client:
    page GET, kernel websocket, widget state, then 100 scenario choices each through the real
    widgets' messages): p50/p95 join without a pool vs with a pool of 30, p95 time until a
    choice is acknowledged, resident memory per participant kernel, and stored vs sent;
@@ -30,9 +30,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.widget_client import Participant, scenario_answers  # noqa: E402
 from peercare.serve import live_session_args  # noqa: E402
 from peercare.store import Store  # noqa: E402
+from peercare.widget_client import Participant, scenario_answers  # noqa: E402
 from tests.apps.test_kernels import kernels_of, wait_for  # noqa: E402
 from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
 from tests.voila import kernel_pids, voila_server  # noqa: E402

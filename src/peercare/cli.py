@@ -13,6 +13,7 @@ from .deploy import DeployError
 from .evaluation.errors import DataError, DemoDataError
 from .handouts import HandoutError
 from .paths import ProjectNotFound
+from .rehearse.run import RehearsalError
 from .serve import ServeError
 from .store.api import InputRefused, StoreUnavailable
 
@@ -27,7 +28,7 @@ USER_ERRORS = (
     CertError,
     DeployError,
 )
-USER_ERRORS += (InputRefused, StoreUnavailable, HandoutError)
+USER_ERRORS += (InputRefused, StoreUnavailable, HandoutError, RehearsalError)
 
 
 def _build(args) -> int:
@@ -100,6 +101,35 @@ def _report(args) -> int:
     label = "SYNTHETIC demo data" if data.synthetic else str(data.folder)
     print(f"Wrote the evaluation report ({label}) to {out}: one file, it fetches nothing.")
     return 0
+
+
+def _rehearse(args) -> int:
+    from .rehearse import Options, rehearse
+
+    opts = Options(args.sessions, args.participants, args.candidates, args.store, args.out,
+                   args.seed, args.threshold)  # fmt: skip
+    return rehearse(opts)
+
+
+def _rehearse_parser(sub) -> None:
+    from pathlib import Path
+
+    r = sub.add_parser(
+        "rehearse",
+        help="a made-up cohort through sessions, certification and evaluation, offline, "
+        "then checks that nothing was lost or exposed",
+    )
+    r.add_argument("--sessions", type=int, default=4, help="sessions (default 4, the plan's)")
+    r.add_argument("--participants", type=int, default=30, help="people (default 30)")
+    r.add_argument("--candidates", type=int, default=5,
+                   help="trainer candidates (default 5; 0 skips certification)")  # fmt: skip
+    r.add_argument("--store", metavar="URL",
+                   help="session store URL (default: an SQLite file in the output folder)")  # fmt: skip
+    r.add_argument("--out", type=Path, metavar="DIR",
+                   help="a new folder for everything (default rehearsals/<date-time>)")  # fmt: skip
+    r.add_argument("--seed", type=int, default=2026, help="the cohort's seed (default 2026)")
+    r.add_argument("--threshold", type=int, default=5, help="hide groups under (default 5)")
+    r.set_defaults(func=_rehearse)
 
 
 def _prepost_print(args) -> int:
@@ -502,6 +532,7 @@ def parser() -> argparse.ArgumentParser:
     _cert_parser(sub)
     _session_parser(sub)
     _prepost_parser(sub)
+    _rehearse_parser(sub)
     return p
 
 

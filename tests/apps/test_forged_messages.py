@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from benchmarks.widget_client import Participant
 from peercare.apps.checkin import SCALE
 from peercare.apps.state import QUIZ_CURRENT
 from peercare.codes import ALPHABET
 from peercare.serve import live_session_args
 from peercare.store import Store
+from peercare.widget_client import Participant
 
 from ..conftest import ROOT
 from ..voila import voila_server

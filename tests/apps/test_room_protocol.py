@@ -1,4 +1,4 @@
-"""The room features through the protocol client (benchmarks/widget_client.py) against a
+"""The room features through the protocol client (peercare.widget_client) against a
 real Voila: three participant pages each tap "Slower, please", send a question and the
 short feedback form with the messages a browser sends; everything is stored once, the
 short form is what the pages show, and the dashboard's rules apply to what came in."""
@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
-from benchmarks.widget_client import Participant
 from peercare import contract
 from peercare.apps.pace import pace_html
 from peercare.serve import live_session_args
 from peercare.store import Store
+from peercare.widget_client import Participant
 
 from ..conftest import ROOT
 from ..voila import voila_server

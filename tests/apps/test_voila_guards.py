@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from benchmarks.widget_client import Participant
 from peercare.serve import guard_args, live_session_args
 from peercare.voila_app import memory_kernels
+from peercare.widget_client import Participant
 
 from ..conftest import ROOT
 from ..voila import kernel_pids, voila_server
