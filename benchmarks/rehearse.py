@@ -16,18 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from peercare.rehearse import Options, rehearse
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import cpu_reference  # noqa: E402
+from peercare.rehearse import Options, rehearse  # noqa: E402
 
 TARGET_S = 600
-
-
-def cpu_reference() -> float:
-    """Seconds for 20 million additions in a pure-Python loop (one core)."""
-    start = time.perf_counter()
-    total = 0
-    for i in range(20_000_000):
-        total += i
-    return time.perf_counter() - start
 
 
 def main(sessions: int = 4, participants: int = 30, candidates: int = 5) -> int:
