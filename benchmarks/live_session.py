@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -38,6 +39,7 @@ APPS = ROOT / "notebooks" / "apps"
 PAGE = "voila/render/participant.ipynb"
 SCENARIOS = "scenarios.ipynb"
 CHROMIUM = "/usr/bin/chromium"
+LOGS = Path(tempfile.gettempdir()) / "peercare-bench-logs"
 
 
 # A phone on a room's shared Wi-Fi (DevTools-style throttling): 10 Mbit/s down, 40 ms.
@@ -95,24 +97,66 @@ def rss_mib(pid: int) -> list[float]:
     return out
 
 
-async def room(url: str, code: str, people: int, answers: int) -> tuple[list, list, int]:
-    """``people`` participants join at once, then each sends ``answers`` choices. Returns
-    the join times, the acknowledgement times and how many joins failed (page or kernel
-    never answered)."""
+def reason(error: BaseException) -> str:
+    """One line naming what went wrong: the exception's type and message, with the HTTP
+    status when there was one."""
+    code = getattr(error, "code", None)
+    status = f"HTTP {code} " if isinstance(code, int) else ""
+    return f"{status}{type(error).__name__}: {error}".strip().rstrip(":")[:300]
+
+
+class Room:
+    """What happened to one burst of participants: join times, acknowledgement times and
+    every failure with the step it happened at."""
+
+    def __init__(self) -> None:
+        self.joins: list[float] = []
+        self.acks: list[float] = []
+        self.phases: list[dict] = []
+        self.failures: list[str] = []
+
+    def failed(self, step: str, error: BaseException) -> None:
+        self.failures.append(f"{step}: {reason(error)}")
+
+    def failure_lines(self) -> list[str]:
+        return [f"{n} x {why}" for why, n in Counter(self.failures).most_common()]
+
+
+async def room(url: str, code: str, people: int, answers: int) -> Room:
+    """``people`` participants join at once, then each sends ``answers`` choices."""
+    result = Room()
     ps = [Participant(url, SCENARIOS) for _ in range(people)]
     opened = await asyncio.gather(*(p.open() for p in ps), return_exceptions=True)
-    ok = [(p, t) for p, t in zip(ps, opened, strict=True) if isinstance(t, float)]
+    ok = []
+    for p, t in zip(ps, opened, strict=True):
+        if isinstance(t, BaseException):
+            result.failed("page or kernel", t)
+        else:
+            ok.append((p, t))
+    joined = await asyncio.gather(*(p.join(code) for p, _ in ok), return_exceptions=True)
+    for (p, t), j in zip(list(ok), joined, strict=True):
+        if isinstance(j, BaseException):
+            result.failed("join", j)
+            ok.remove((p, t))
     ps = [p for p, _ in ok]
-    joined = await asyncio.gather(*(p.join(code) for p in ps), return_exceptions=True)
-    ok = [(p, t) for (p, t), j in zip(ok, joined, strict=True) if not isinstance(j, Exception)]
-    ps = [p for p, _ in ok]
-    acks = await asyncio.gather(*(scenario_answers(p, answers) for p in ps)) if answers else []
-    await asyncio.gather(*(p.close() for p in ps))
-    return [t for _, t in ok], [t for each in acks for t in each], people - len(ok)
+    result.joins = [t for _, t in ok]
+    result.phases = [p.phases for p in ps]
+    if answers:
+        acks = await asyncio.gather(*(scenario_answers(p, answers) for p in ps))
+        result.acks = [t for each in acks for t in each]
+    await asyncio.gather(*(p.close() for p in ps), return_exceptions=True)
+    return result
 
 
-def pct(values: list[float], p: float) -> float:
+def pct(values: list[float], p: float) -> float | None:
+    """The p-th percentile; None when there are no values (everything failed)."""
+    if not values:
+        return None
     return statistics.quantiles(values, n=100)[int(p) - 1] if len(values) > 1 else values[0]
+
+
+def seconds(value: float | None, digits: int = 2) -> str:
+    return "   --" if value is None else f"{value:5.{digits}f}"
 
 
 def main(parts: list[str]) -> None:
@@ -149,31 +193,43 @@ def one_participant(env: dict) -> None:
         print(f"     ratio             {warm[0] / cold[0]:6.2f}x (target <= 0.6x)")
 
 
+def join_line(label: str, result: Room, people: int, target: str = "") -> None:
+    lost = len(result.failures)
+    if not result.joins:
+        print(f"   {label:<19} all {people} joins failed")
+    else:
+        print(f"   {label:<19} p50 {seconds(pct(result.joins, 50))} s"
+              f"  p95 {seconds(pct(result.joins, 95))} s"
+              f"  ({lost} of {people} never loaded{target})")  # fmt: skip
+    for line in result.failure_lines():
+        print(f"     failed: {line}")
+
+
 def room_of_30(env: dict, data: str) -> None:
     print("2. 30 participants at once, 100 choices each (protocol-level client)")
     store = Store(f"sqlite:///{data}/sessions.sqlite")
     info, key = store.create_session("Benchmark", 5)
-    with voila_server(APPS, env=env) as url:
-        cold_joins, _, cold_failed = asyncio.run(room(url, info.code, 30, 0))
+    with voila_server(APPS, env=env, log_to=LOGS / "no-pool.log") as url:
+        cold = asyncio.run(room(url, info.code, 30, 0))
     before = store.count(info.code, key, "scenario")
-    with voila_server(APPS, env=env, extra=live_session_args(APPS, 30, 0, SCENARIOS)) as url:
+    extra = live_session_args(APPS, 30, 0, SCENARIOS)
+    with voila_server(APPS, env=env, extra=extra, log_to=LOGS / "pool.log") as url:
         pid = voila_server.last_pid
         fill = wait_pool_ready(pid, 30)
-        pooled, acks, pooled_failed = asyncio.run(room(url, info.code, 30, 100))
+        pooled = asyncio.run(room(url, info.code, 30, 100))
         mem = rss_mib(pid)
     stored = store.count(info.code, key, "scenario") - before
-    print(
-        f"   join, no pool       p50 {pct(cold_joins, 50):5.2f} s  p95 {pct(cold_joins, 95):5.2f} s"
-        f"  ({cold_failed} of 30 never loaded)"
-    )
-    print(f"   join, pool of 30    p50 {pct(pooled, 50):5.2f} s  p95 {pct(pooled, 95):5.2f} s"
-          f"  ({pooled_failed} of 30 never loaded; target p95 <= 1.0 s)")  # fmt: skip
+    acks = pooled.acks
+    join_line("join, no pool", cold, 30)
+    join_line("join, pool of 30", pooled, 30, "; target p95 <= 1.0 s")
     print(f"   filling the pool of 30 took {fill:.0f} s (before the session starts)")
-    print(f"   choice acknowledged p50 {pct(acks, 50):5.3f} s  p95 {pct(acks, 95):5.3f} s")
+    print(f"   choice acknowledged p50 {seconds(pct(acks, 50), 3)} s"
+          f"  p95 {seconds(pct(acks, 95), 3)} s")  # fmt: skip
     print(f"   stored {stored} of {len(acks)} sent ({len(acks) - stored} lost; target 0)")
-    print(
-        f"   memory per participant kernel: median {statistics.median(mem):.0f} MiB, max {max(mem):.0f} MiB (target <= 80 MB)"
-    )
+    if mem:
+        print(f"   memory per participant kernel: median {statistics.median(mem):.0f} MiB,"
+              f" max {max(mem):.0f} MiB (target <= 80 MB)")  # fmt: skip
+    print(f"   Voila's logs: {LOGS}")
 
 
 def join_and_leave(env: dict) -> None:

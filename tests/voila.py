@@ -49,16 +49,26 @@ def voila_children(pid: int) -> list[int]:
 
 @contextmanager
 def voila_server(
-    target: Path, env: dict | None = None, extra: list[str] | None = None, stock: bool = False
+    target: Path,
+    env: dict | None = None,
+    extra: list[str] | None = None,
+    stock: bool = False,
+    log_to: Path | None = None,
 ):
     """Voila as ``peercare serve`` runs it; ``stock=True``: as it comes (the stock kernel,
-    every installed extension), with only our template, which has no CDN links."""
+    every installed extension), with only our template, which has no CDN links.
+    ``log_to``: a file that keeps Voila's log afterwards (else it is thrown away)."""
     port = free_port()
     url = f"http://{HOST}:{port}"
     command = voila_command(target, port, extra, stock=stock)
     env = voila_env(ROOT, {**os.environ, **(env or {})})
     # Output to a file, never an unread pipe: a full pipe would block Voila mid-request.
-    with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as share:
+    if log_to is not None:
+        log_to.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        open(log_to, "w+b") if log_to is not None else tempfile.TemporaryFile() as log,  # noqa: SIM115
+        tempfile.TemporaryDirectory() as share,
+    ):
         if stock:  # the stock kernel: a JUPYTER_PATH with our template only
             (Path(share) / "voila").symlink_to(VOILA_SHARE / "voila")
             env["JUPYTER_PATH"] = share

@@ -128,7 +128,7 @@ class PeercareVoila(Voila):
     rendering = 0  # pages being made now (their kernels may not be counted yet)
 
     def init_settings(self) -> dict:
-        self._handed: dict[str, float] = {}  # kernel id -> when a page got it, until it connects
+        self._handed: dict[str, float | None] = {}  # kernel id -> page sent at (None: being made)
         settings = {**super().init_settings(), "compress_response": True}
         settings["peercare_voila"] = self
         self._watch_kernels(self.kernel_manager)
@@ -196,13 +196,18 @@ class PeercareVoila(Voila):
             manager.get_rendered_notebook = get_rendered_notebook
 
     def _hand(self, kernel_id: str) -> None:
-        self._handed[kernel_id] = time.monotonic()
+        """A kernel goes to a page. While that page is being made (running the notebook
+        may take longer than ``connect_timeout`` on a busy computer) its clock does not
+        run: it starts when the page is sent (:meth:`delivered`)."""
         page = _page.get(None)
         if page is not None:
             page.kernel_ids.append(kernel_id)
+            self._handed[kernel_id] = None
+        else:
+            self._handed[kernel_id] = time.monotonic()
 
     def delivered(self, kernel_ids: list[str]) -> None:
-        """The page is sent: its connect time starts now (making it may take a while)."""
+        """The page is sent (or its request ended): its connect time starts now."""
         for kernel_id in kernel_ids:
             if kernel_id in self._handed:
                 self._handed[kernel_id] = time.monotonic()
@@ -213,6 +218,8 @@ class PeercareVoila(Voila):
         for kernel_id, since in list(self._handed.items()):
             if kernel_id not in alive:
                 self._handed.pop(kernel_id, None)
+            elif since is None:  # its page is still being made
+                continue
             elif now - since > self.connect_timeout:
                 self._handed.pop(kernel_id, None)
                 self.log.info("Stopping a kernel whose page never connected: %s", kernel_id)

@@ -5,6 +5,7 @@ never connect to them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -64,6 +65,29 @@ def test_plain_page_loads_are_capped_and_unconnected_kernels_stop(tmp_path):
         assert wait_for(lambda: kernel_pids(pid) == [], timeout * 8), kernel_pids(pid)
         again = requests.get(url + page, timeout=300)
         assert again.status_code == 200  # room again
+
+
+def test_a_page_slower_to_make_than_the_connect_timeout_keeps_its_kernel(tmp_path):
+    """On a busy laptop a page can take longer to make than the connect timeout (30 pages
+    at once, no pool). Its kernel is not stopped while the page is being made (that lost
+    every join of a no-pool burst); the clock starts when the page is sent."""
+    timeout = 2
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    cell = {"cell_type": "code", "execution_count": None, "id": "slow", "metadata": {},
+            "outputs": [], "source": f"import time\ntime.sleep({timeout * 4})\nprint('made slowly')"}  # fmt: skip
+    notebook = {"cells": [cell], "nbformat": 4, "nbformat_minor": 5,
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                            "language": "python"}}}  # fmt: skip
+    (apps / "slow.ipynb").write_text(json.dumps(notebook))
+    extra = guard_args(max_kernels=4, connect_timeout=timeout)
+    with voila_server(apps, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        page = requests.get(url + "/voila/render/slow.ipynb", timeout=300)
+        assert page.status_code == 200
+        assert "made slowly" in page.text  # the kernel ran the whole notebook
+        # nobody connects to it: it is stopped once the page is out
+        assert wait_for(lambda: kernel_pids(pid) == [], timeout * 8), kernel_pids(pid)
 
 
 def test_pooled_and_connected_kernels_stay(tmp_path):
