@@ -33,7 +33,7 @@ from peercare.serve import live_session_args  # noqa: E402
 from peercare.store import Store  # noqa: E402
 from tests.apps.test_kernels import kernels_of, wait_for  # noqa: E402
 from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
-from tests.voila import kernel_pids, voila_server  # noqa: E402
+from tests.voila import kernel_pids, voila_server, wait_quiet  # noqa: E402
 
 APPS = ROOT / "notebooks" / "apps"
 PAGE = "voila/render/participant.ipynb"
@@ -59,29 +59,12 @@ def browser_load(url: str, network: dict | None = None) -> tuple[float, int, int
         return elapsed, sum(sizes.values()), len(sizes)
 
 
-def kernel_cpu_ticks(pid: int) -> int:
-    """User + system CPU ticks of the kernels under ``pid`` so far."""
-    total = 0
-    for kernel in kernel_pids(pid):
-        try:
-            fields = Path(f"/proc/{kernel}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total
-
-
 def wait_pool_ready(pid: int, size: int, timeout: float = 600) -> float:
-    """Wait until ``size`` kernels exist and have finished pre-running the notebook (their
-    CPU use stops growing: they wait in ready()); seconds it took."""
+    """Wait until ``size`` kernels exist and have finished pre-running the notebook;
+    seconds it took."""
     start = time.perf_counter()
     wait_for(lambda: kernels_of(pid) >= size, timeout)
-    last, quiet = -1, 0
-    while quiet < 3 and time.perf_counter() - start < timeout:
-        now = kernel_cpu_ticks(pid)
-        quiet = quiet + 1 if now == last else 0
-        last = now
-        time.sleep(1)
+    wait_quiet(pid, timeout)
     return time.perf_counter() - start
 
 

@@ -42,6 +42,30 @@ def kernel_pids(parent: int) -> list[int]:
     return _children(parent, b"ipykernel", b"peercare.kernel")
 
 
+def kernel_cpu_ticks(parent: int) -> int:
+    """User + system CPU ticks of the kernels under ``parent`` so far."""
+    total = 0
+    for kernel in kernel_pids(parent):
+        try:
+            fields = Path(f"/proc/{kernel}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def wait_quiet(parent: int, timeout: float = 600, quiet_for: int = 3) -> bool:
+    """Wait until the kernels under ``parent`` use no CPU for ``quiet_for`` seconds in a
+    row (pooled kernels have finished pre-running their notebook and wait in ready())."""
+    deadline, last, quiet = time.monotonic() + timeout, -1, 0
+    while quiet < quiet_for and time.monotonic() < deadline:
+        now = kernel_cpu_ticks(parent)
+        quiet = quiet + 1 if now == last else 0
+        last = now
+        time.sleep(1)
+    return quiet >= quiet_for
+
+
 def voila_children(pid: int) -> list[int]:
     """Child processes of ``pid`` that run Voila."""
     return _children(pid, b"voila")

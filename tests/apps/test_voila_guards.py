@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,7 +18,7 @@ from peercare.serve import guard_args, live_session_args
 from peercare.voila_app import memory_kernels
 
 from ..conftest import ROOT
-from ..voila import kernel_pids, voila_server
+from ..voila import kernel_pids, voila_server, wait_quiet
 from .test_kernels import wait_for
 
 APPS = ROOT / "notebooks" / "apps"
@@ -113,6 +115,36 @@ def test_pooled_and_connected_kernels_stay(tmp_path):
         asyncio.run(visit(url))
         # left: the pool (refilled twice) and the connected page; the plain load's is gone
         assert wait_for(lambda: len(kernel_pids(pid)) == 2, timeout * 8), kernel_pids(pid)
+
+
+def test_a_pooled_kernel_outlives_a_voila_too_busy_to_answer(tmp_path):
+    """A pooled kernel waits for its page on a line to Voila. A Voila too busy to answer
+    for a while (stopped here for 45 s; a burst of 30 kernels starting on a slow laptop
+    does the same) must not make the kernel take itself for unused and exit: the page
+    that claims it next would never load (the lost join of the 30-phone benchmark)."""
+    extra = live_session_args(APPS, pool=1, idle_timeout=0)
+
+    async def claim(url):
+        person = Participant(url, "participant.ipynb")
+        await person.open()
+        await person.join("ZZZZ")
+        await person.close()
+        return person
+
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        assert wait_for(lambda: len(kernel_pids(pid)) == 1, 120)
+        assert wait_quiet(pid, 300)  # the kernel waits in ready()
+        pooled = kernel_pids(pid)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            time.sleep(45)  # longer than a websocket keepalive's ping interval + timeout
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert kernel_pids(pid) == pooled  # the pooled kernel is still there...
+        person = asyncio.run(claim(url))  # ...and a page that claims it works
+        assert person.find("TextModel", description="Session code")
+        assert any("No open session" in str(m.get("value", "")) for m in person.models.values())
 
 
 def test_the_default_cap_is_sized_from_free_memory(tmp_path):
