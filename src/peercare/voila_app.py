@@ -19,6 +19,7 @@ guards for a session that strangers can reach.
 
 from __future__ import annotations
 
+import os
 import time
 from contextvars import ContextVar
 from urllib.parse import urlsplit
@@ -67,6 +68,15 @@ def memory_kernels(meminfo: str = "/proc/meminfo", per_kernel_mb: int = KERNEL_M
     return max(4, available_kb // 1024 // per_kernel_mb)
 
 
+def default_pool(cores: int | None = None, kernels: int | None = None) -> int:
+    """Warm participant kernels to keep ready: 10 per core up to a room of 30 (filling the
+    pool takes about the same time per core), and at most a third of the kernels that fit
+    in free memory (the rest are for pages over the pool and the other apps); at least 2."""
+    cores = cores or os.cpu_count() or 1
+    kernels = memory_kernels() if kernels is None else kernels
+    return max(2, min(30, 10 * cores, kernels // 3))
+
+
 def request_host(request) -> str:
     """The host name a request was addressed to, lower case, without the port."""
     host = request.host.lower()
@@ -106,6 +116,8 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.finish(TOO_BUSY)
             return
         app.rendering += 1
+        app.pages_started += 1
+        app.last_page = time.monotonic()
         self.kernel_ids: list[str] = []
         token = _page.set(self)
         try:
@@ -126,6 +138,9 @@ class PeercareVoila(Voila):
     )
 
     rendering = 0  # pages being made now (their kernels may not be counted yet)
+    pages_started = 0
+    last_page = 0.0  # when a page last started, was sent or connected (time.monotonic)
+    waiting_for_pool = 0  # pages waiting for a pool kernel that is not ready yet
 
     def init_settings(self) -> dict:
         self._handed: dict[str, float | None] = {}  # kernel id -> page sent at (None: being made)
@@ -182,15 +197,24 @@ class PeercareVoila(Voila):
 
         def notify_connect(kernel_id):
             self._handed.pop(kernel_id, None)
+            self.last_page = time.monotonic()
             return connect(kernel_id)
 
         manager.start_kernel, manager.notify_connect = start_kernel, notify_connect
         take = getattr(manager, "get_rendered_notebook", None)
         if take is not None:  # preheated kernels
 
-            async def get_rendered_notebook(*args, **kwargs):
-                task, cache, kernel_id = await take(*args, **kwargs)
+            async def get_rendered_notebook(notebook_name, *args, **kwargs):
+                pool = getattr(manager, "_pools", {}).get(notebook_name) or []
+                waits = bool(pool) and not pool[0].done()  # its kernel is not started yet
+                self.waiting_for_pool += waits
+                try:
+                    task, cache, kernel_id = await take(notebook_name, *args, **kwargs)
+                finally:
+                    self.waiting_for_pool -= waits
                 self._hand(kernel_id)
+                if hasattr(manager, "claimed"):  # peercare.kernel_pool
+                    manager.claimed(kernel_id)
                 return task, cache, kernel_id
 
             manager.get_rendered_notebook = get_rendered_notebook
@@ -208,6 +232,7 @@ class PeercareVoila(Voila):
 
     def delivered(self, kernel_ids: list[str]) -> None:
         """The page is sent (or its request ended): its connect time starts now."""
+        self.last_page = time.monotonic()
         for kernel_id in kernel_ids:
             if kernel_id in self._handed:
                 self._handed[kernel_id] = time.monotonic()
