@@ -4,8 +4,11 @@
    preheated configuration, with the page's bytes and request count;
 2. 30 participants at once through a protocol-level client (benchmarks/widget_client.py:
    page GET, kernel websocket, widget state, then 100 scenario choices each through the real
-   widgets' messages): p50/p95 join without a pool vs with a pool of 30, p95 time until a
-   choice is acknowledged, resident memory per participant kernel, and stored vs sent;
+   widgets' messages), Voila as `peercare serve` runs it: p50/p95 join without a pool, with
+   a pool of 30, and with a pool of 30 on one core (`taskset -c 0`: a slow laptop), every
+   failed join with its reason, where a pooled join's time goes, p95 time until a choice
+   is acknowledged, resident memory per participant kernel, and stored vs sent; with a CPU
+   reference figure (20 million additions in a Python loop) and the load average;
 3. 100 join-and-leave cycles with the idle timeout on: peak live kernels, and kernels left
    once the closed pages are freed (target: back to the pool size).
 
@@ -29,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.widget_client import Participant, scenario_answers  # noqa: E402
-from peercare.serve import live_session_args  # noqa: E402
+from peercare.serve import guard_args, live_session_args  # noqa: E402
 from peercare.store import Store  # noqa: E402
+from peercare.voila_app import memory_kernels  # noqa: E402
 from tests.apps.test_kernels import kernels_of, wait_for  # noqa: E402
 from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
 from tests.voila import kernel_pids, voila_server, wait_quiet  # noqa: E402
@@ -188,30 +192,77 @@ def join_line(label: str, result: Room, people: int, target: str = "") -> None:
         print(f"     failed: {line}")
 
 
+def cpu_reference() -> float:
+    """Seconds for a fixed pure-Python loop of 20 million additions: this machine's speed
+    (and how busy it is now), printed beside every figure."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"CPU reference {cpu_reference():.2f} s (20 million additions in a Python loop), "
+            f"load average {load}, {os.cpu_count()} cores")  # fmt: skip
+
+
+ONE_CORE = ("taskset", "-c", "0")
+
+
+def serve_args(pool: int, preheat: str = SCENARIOS) -> list[str]:
+    """Voila as `peercare serve` runs it: the pool, its refill manager and the guards with
+    the cap serve would pick here."""
+    cap = max(4, memory_kernels() - pool)
+    return live_session_args(APPS, pool, 0, preheat) + guard_args(cap, 60)
+
+
+def burst(env: dict, info, pool: int, answers: int, label: str, wrap=()) -> dict:
+    """One burst of 30 joins (then ``answers`` choices each) against a fresh Voila."""
+    name = label.replace(" ", "-")
+    with voila_server(APPS, env=env, extra=serve_args(pool), log_to=LOGS / f"{name}.log",
+                      wrap=wrap) as url:  # fmt: skip
+        pid = voila_server.last_pid
+        fill = wait_pool_ready(pid, pool) if pool else 0.0
+        result = asyncio.run(room(url, info.code, 30, answers))
+        mem = rss_mib(pid)
+    return {"room": result, "fill": fill, "mem": mem, "machine": machine()}
+
+
 def room_of_30(env: dict, data: str) -> None:
-    print("2. 30 participants at once, 100 choices each (protocol-level client)")
+    print("2. 30 participants at once (protocol-level client), Voila as `peercare serve` runs it")
+    print(f"   {machine()}")
     store = Store(f"sqlite:///{data}/sessions.sqlite")
     info, key = store.create_session("Benchmark", 5)
-    with voila_server(APPS, env=env, log_to=LOGS / "no-pool.log") as url:
-        cold = asyncio.run(room(url, info.code, 30, 0))
+    cold = burst(env, info, 0, 0, "no pool")
     before = store.count(info.code, key, "scenario")
-    extra = live_session_args(APPS, 30, 0, SCENARIOS)
-    with voila_server(APPS, env=env, extra=extra, log_to=LOGS / "pool.log") as url:
-        pid = voila_server.last_pid
-        fill = wait_pool_ready(pid, 30)
-        pooled = asyncio.run(room(url, info.code, 30, 100))
-        mem = rss_mib(pid)
+    normal = burst(env, info, 30, 100, "pool")
     stored = store.count(info.code, key, "scenario") - before
-    acks = pooled.acks
-    join_line("join, no pool", cold, 30)
-    join_line("join, pool of 30", pooled, 30, "; target p95 <= 1.0 s")
-    print(f"   filling the pool of 30 took {fill:.0f} s (before the session starts)")
+    slow = burst(env, info, 30, 10, "pool one core", ONE_CORE)
+    join_line("join, no pool", cold["room"], 30)
+    join_line("join, pool of 30", normal["room"], 30, "; target p95 <= 1.0 s")
+    join_line("same, one core", slow["room"], 30, "; target p95 <= 2.0 s")
+    print(f"     (one core: Voila and its kernels under `{' '.join(ONE_CORE)}`; {slow['machine']})")
+    for label, run in (("pool of 30", normal), ("one core", slow)):
+        phases = run["room"].phases
+        if phases:
+            parts = "  ".join(f"{k} {statistics.median(p[k] for p in phases):.2f} s"
+                              for k in ("page", "websocket", "states"))  # fmt: skip
+            print(f"   a pooled join, {label} (median, cumulative): {parts}")
+        print(f"   filling the pool of 30 took {run['fill']:.0f} s ({label}; before the session)")
+    acks = normal["room"].acks
     print(f"   choice acknowledged p50 {seconds(pct(acks, 50), 3)} s"
-          f"  p95 {seconds(pct(acks, 95), 3)} s")  # fmt: skip
+          f"  p95 {seconds(pct(acks, 95), 3)} s (one core: p95"
+          f" {seconds(pct(slow['room'].acks, 95), 3)} s)")  # fmt: skip
     print(f"   stored {stored} of {len(acks)} sent ({len(acks) - stored} lost; target 0)")
+    mem = normal["mem"]
     if mem:
         print(f"   memory per participant kernel: median {statistics.median(mem):.0f} MiB,"
               f" max {max(mem):.0f} MiB (target <= 80 MB)")  # fmt: skip
+    print(f"   pooled join p95: {seconds(pct(normal['room'].joins, 95))} s here,"
+          f" {seconds(pct(slow['room'].joins, 95))} s on one core")  # fmt: skip
+    print(f"   {machine()}")
     print(f"   Voila's logs: {LOGS}")
 
 

@@ -78,13 +78,16 @@ def voila_server(
     extra: list[str] | None = None,
     stock: bool = False,
     log_to: Path | None = None,
+    wrap: tuple[str, ...] = (),
 ):
     """Voila as ``peercare serve`` runs it; ``stock=True``: as it comes (the stock kernel,
     every installed extension), with only our template, which has no CDN links.
-    ``log_to``: a file that keeps Voila's log afterwards (else it is thrown away)."""
+    ``log_to``: a file that keeps Voila's log afterwards (else it is thrown away);
+    ``wrap``: a command to run Voila under, e.g. ``("taskset", "-c", "0")`` (one core for
+    Voila and every kernel it starts)."""
     port = free_port()
     url = f"http://{HOST}:{port}"
-    command = voila_command(target, port, extra, stock=stock)
+    command = [*wrap, *voila_command(target, port, extra, stock=stock)]
     env = voila_env(ROOT, {**os.environ, **(env or {})})
     # Output to a file, never an unread pipe: a full pipe would block Voila mid-request.
     if log_to is not None:

@@ -9,7 +9,8 @@ and every kernel the pool starts goes through :meth:`start_kernel` here. A refil
 starts only when
 
 - no page is being made and none has started, been sent or connected for ``settle``
-  seconds (the burst is over), and
+  seconds (the burst is over; joins arriving one by one hold it for ``most_wait`` at
+  most), and
 - fewer than ``refill_at_once`` refill kernels are still pre-running their notebook
   (0: one per two cores),
 
@@ -42,6 +43,9 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
     refill_nice = Int(10, config=True, help="Niceness of a refill kernel (0-19).")
     refill_at_once = Int(0, config=True, help="Refill kernels pre-running at once (0: auto).")
     prerun_timeout = Float(180.0, config=True, help="Most seconds a refill's pre-run counts.")
+    most_wait = Float(
+        30.0, config=True, help="Most seconds a refill waits for quiet (joins one by one)."
+    )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -80,12 +84,15 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
     async def _turn(self) -> bool:
         """Wait until a refill may start. True when a page is waiting for a pool kernel."""
         slots = self.refill_at_once or refill_slots()
+        give_up = time.monotonic() + self.most_wait
         while True:
             if self._app("waiting_for_pool", 0) > 0:
                 return True
-            quiet = time.monotonic() - self._app("last_page", 0.0) >= self.settle
+            now = time.monotonic()
+            quiet = now - self._app("last_page", 0.0) >= self.settle
             idle = self._app("rendering", 0) == 0
-            if quiet and idle and len(self._prerunning) + self._starting < slots:
+            free = len(self._prerunning) + self._starting < slots
+            if free and ((quiet and idle) or now > give_up):  # a steady trickle of joins
                 return False
             await asyncio.sleep(0.25)
 

@@ -93,7 +93,7 @@ def test_the_pool_refills_after_the_pages_being_made_and_at_lower_priority(tmp_p
     notebook(apps / "pooled.ipynb", "from peercare.apps.ui import ready\nready()")
     notebook(apps / "slow.ipynb", "import time\ntime.sleep(20)\nprint('made slowly')")
     extra = live_session_args(apps, pool=1, idle_timeout=0, preheat="pooled.ipynb")
-    extra += guard_args(8, 120)
+    extra += [*guard_args(8, 120), "--JoinsFirstKernelManager.most_wait=600"]
     with voila_server(apps, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
         pid = voila_server.last_pid
         assert wait_for(lambda: len(kernel_pids(pid)) == 1, 120)
