@@ -16,7 +16,9 @@ starts only when
 
 and at nice ``refill_nice``, so a page that arrives meanwhile still goes first. A page that
 finds every ready kernel taken waits for a refill: that one starts at once, at normal
-priority. The first fill at start is Voila's own (all at once; nobody is waiting yet).
+priority. The first fill at start pre-runs one kernel per core at a time, at normal
+priority (Voila alone starts them all at once: on a busy 2-core laptop, 30 kernels
+starting together left Voila unable to answer a request for over a minute).
 
 A refill kernel that a page claims gets its normal priority back where the system allows
 it (root, or CAP_SYS_NICE); elsewhere it stays at the lower priority, like every other
@@ -42,7 +44,7 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
     settle = Float(3.0, config=True, help="Quiet seconds (no page) before the pool refills.")
     refill_nice = Int(10, config=True, help="Niceness of a refill kernel (0-19).")
     refill_at_once = Int(0, config=True, help="Refill kernels pre-running at once (0: auto).")
-    prerun_timeout = Float(180.0, config=True, help="Most seconds a refill's pre-run counts.")
+    prerun_timeout = Float(60.0, config=True, help="Most seconds a kernel's pre-run counts.")
     most_wait = Float(
         30.0, config=True, help="Most seconds a refill waits for quiet (joins one by one)."
     )
@@ -59,34 +61,33 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
 
     async def start_kernel(self, *args, **kwargs):
         env = kwargs.get("env") or {}
-        if env.get("VOILA_PREHEAT") != "True" or not self._app("pages_started", 0):
+        if env.get("VOILA_PREHEAT") != "True":  # a page's own kernel: at once
             return await super().start_kernel(*args, **kwargs)
-        urgent = await self._turn()
+        first_fill = not self._app("pages_started", 0)
+        urgent = await self._turn(first_fill)
         self._starting += 1
         try:
             kernel_id = await super().start_kernel(*args, **kwargs)
         finally:
             self._starting -= 1
-        self.refills += 1
-        if not urgent:
+        if not (urgent or first_fill):
+            self.refills += 1
             self._set_priority(kernel_id, self.refill_nice)
         self._prerunning.add(kernel_id)
         asyncio.ensure_future(self._until_waiting(kernel_id))
-        self.log.info(
-            "Refill kernel %s started (%s)", kernel_id, "a page waits" if urgent else "nice"
-        )
         return kernel_id
 
     def claimed(self, kernel_id: str) -> None:
         """A page took this pooled kernel: back to normal priority where allowed."""
         self._set_priority(kernel_id, 0)
 
-    async def _turn(self) -> bool:
-        """Wait until a refill may start. True when a page is waiting for a pool kernel."""
-        slots = self.refill_at_once or refill_slots()
+    async def _turn(self, first_fill: bool) -> bool:
+        """Wait until a pool kernel may start. True when a page is waiting for one."""
+        # nobody has come yet: one kernel per core pre-runs at a time
+        slots = (os.cpu_count() or 1) if first_fill else self.refill_at_once or refill_slots()
         give_up = time.monotonic() + self.most_wait
         while True:
-            if self._app("waiting_for_pool", 0) > 0:
+            if asyncio.current_task() in self._app("wanted", ()):  # a page awaits this one
                 return True
             now = time.monotonic()
             quiet = now - self._app("last_page", 0.0) >= self.settle

@@ -140,9 +140,9 @@ class PeercareVoila(Voila):
     rendering = 0  # pages being made now (their kernels may not be counted yet)
     pages_started = 0
     last_page = 0.0  # when a page last started, was sent or connected (time.monotonic)
-    waiting_for_pool = 0  # pages waiting for a pool kernel that is not ready yet
 
     def init_settings(self) -> dict:
+        self.wanted: set = set()  # pool tasks a page waits for (their kernel starts at once)
         self._handed: dict[str, float | None] = {}  # kernel id -> page sent at (None: being made)
         settings = {**super().init_settings(), "compress_response": True}
         settings["peercare_voila"] = self
@@ -206,12 +206,13 @@ class PeercareVoila(Voila):
 
             async def get_rendered_notebook(notebook_name, *args, **kwargs):
                 pool = getattr(manager, "_pools", {}).get(notebook_name) or []
-                waits = bool(pool) and not pool[0].done()  # its kernel is not started yet
-                self.waiting_for_pool += waits
+                first = pool[0] if pool and not pool[0].done() else None  # not started yet
+                if first is not None:
+                    self.wanted.add(first)
                 try:
                     task, cache, kernel_id = await take(notebook_name, *args, **kwargs)
                 finally:
-                    self.waiting_for_pool -= waits
+                    self.wanted.discard(first)
                 self._hand(kernel_id)
                 if hasattr(manager, "claimed"):  # peercare.kernel_pool
                     manager.claimed(kernel_id)
