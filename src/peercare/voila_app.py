@@ -14,7 +14,11 @@ guards for a session that strangers can reach.
   page load over the cap gets a short "too busy" page (503) instead of a kernel. The
   facilitator's dashboard may still open (two kernels are kept spare for it). A kernel handed to a page whose browser never
   connects to it within ``connect_timeout`` seconds of receiving it (a plain page load,
-  a script) is stopped then, instead of at the idle cull minutes later.
+  a script) is stopped then, instead of at the idle cull minutes later; its clock starts
+  when the page is sent, never while the page is being made.
+* Joins first: the app notes when pages start, are sent and connect, and which pool
+  kernel a page is waiting for; :mod:`peercare.kernel_pool` refills the warm pool from
+  that (after a burst, at lower priority).
 """
 
 from __future__ import annotations
