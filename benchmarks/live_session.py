@@ -4,8 +4,11 @@
    preheated configuration, with the page's bytes and request count;
 2. 30 participants at once through a protocol-level client (peercare.widget_client:
    page GET, kernel websocket, widget state, then 100 scenario choices each through the real
-   widgets' messages): p50/p95 join without a pool vs with a pool of 30, p95 time until a
-   choice is acknowledged, resident memory per participant kernel, and stored vs sent;
+   widgets' messages), Voila as `peercare serve` runs it: p50/p95 join without a pool, with
+   a pool of 30, and with a pool of 30 on one core (`taskset -c 0`: a slow laptop), every
+   failed join with its reason, where a pooled join's time goes, p95 time until a choice
+   is acknowledged, resident memory per participant kernel, and stored vs sent; with a CPU
+   reference figure (20 million additions in a Python loop) and the load average;
 3. 100 join-and-leave cycles with the idle timeout on: peak live kernels, and kernels left
    once the closed pages are freed (target: back to the pool size);
 4. 30 participants at once on the whole-session page with the room features' messages: each
@@ -23,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -30,17 +34,20 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from peercare.serve import live_session_args  # noqa: E402
+from benchmarks.machine import machine_line  # noqa: E402
+from peercare.serve import guard_args, live_session_args  # noqa: E402
 from peercare.store import Store  # noqa: E402
+from peercare.voila_app import memory_kernels  # noqa: E402
 from peercare.widget_client import Participant, scenario_answers  # noqa: E402
 from tests.apps.test_kernels import kernels_of, wait_for  # noqa: E402
 from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
-from tests.voila import kernel_pids, voila_server  # noqa: E402
+from tests.voila import kernel_pids, voila_server, wait_quiet  # noqa: E402
 
 APPS = ROOT / "notebooks" / "apps"
 PAGE = "voila/render/participant.ipynb"
 SCENARIOS = "scenarios.ipynb"
 CHROMIUM = "/usr/bin/chromium"
+LOGS = Path(tempfile.gettempdir()) / "peercare-bench-logs"
 
 
 # A phone on a room's shared Wi-Fi (DevTools-style throttling): 10 Mbit/s down, 40 ms.
@@ -60,29 +67,12 @@ def browser_load(url: str, network: dict | None = None) -> tuple[float, int, int
         return elapsed, sum(sizes.values()), len(sizes)
 
 
-def kernel_cpu_ticks(pid: int) -> int:
-    """User + system CPU ticks of the kernels under ``pid`` so far."""
-    total = 0
-    for kernel in kernel_pids(pid):
-        try:
-            fields = Path(f"/proc/{kernel}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total
-
-
 def wait_pool_ready(pid: int, size: int, timeout: float = 600) -> float:
-    """Wait until ``size`` kernels exist and have finished pre-running the notebook (their
-    CPU use stops growing: they wait in ready()); seconds it took."""
+    """Wait until ``size`` kernels exist and have finished pre-running the notebook;
+    seconds it took."""
     start = time.perf_counter()
     wait_for(lambda: kernels_of(pid) >= size, timeout)
-    last, quiet = -1, 0
-    while quiet < 3 and time.perf_counter() - start < timeout:
-        now = kernel_cpu_ticks(pid)
-        quiet = quiet + 1 if now == last else 0
-        last = now
-        time.sleep(1)
+    wait_quiet(pid, timeout)
     return time.perf_counter() - start
 
 
@@ -98,24 +88,66 @@ def rss_mib(pid: int) -> list[float]:
     return out
 
 
-async def room(url: str, code: str, people: int, answers: int) -> tuple[list, list, int]:
-    """``people`` participants join at once, then each sends ``answers`` choices. Returns
-    the join times, the acknowledgement times and how many joins failed (page or kernel
-    never answered)."""
+def reason(error: BaseException) -> str:
+    """One line naming what went wrong: the exception's type and message, with the HTTP
+    status when there was one."""
+    code = getattr(error, "code", None)
+    status = f"HTTP {code} " if isinstance(code, int) else ""
+    return f"{status}{type(error).__name__}: {error}".strip().rstrip(":")[:300]
+
+
+class Room:
+    """What happened to one burst of participants: join times, acknowledgement times and
+    every failure with the step it happened at."""
+
+    def __init__(self) -> None:
+        self.joins: list[float] = []
+        self.acks: list[float] = []
+        self.phases: list[dict] = []
+        self.failures: list[str] = []
+
+    def failed(self, step: str, error: BaseException) -> None:
+        self.failures.append(f"{step}: {reason(error)}")
+
+    def failure_lines(self) -> list[str]:
+        return [f"{n} x {why}" for why, n in Counter(self.failures).most_common()]
+
+
+async def room(url: str, code: str, people: int, answers: int) -> Room:
+    """``people`` participants join at once, then each sends ``answers`` choices."""
+    result = Room()
     ps = [Participant(url, SCENARIOS) for _ in range(people)]
     opened = await asyncio.gather(*(p.open() for p in ps), return_exceptions=True)
-    ok = [(p, t) for p, t in zip(ps, opened, strict=True) if isinstance(t, float)]
+    ok = []
+    for p, t in zip(ps, opened, strict=True):
+        if isinstance(t, BaseException):
+            result.failed("page or kernel", t)
+        else:
+            ok.append((p, t))
+    joined = await asyncio.gather(*(p.join(code) for p, _ in ok), return_exceptions=True)
+    for (p, t), j in zip(list(ok), joined, strict=True):
+        if isinstance(j, BaseException):
+            result.failed("join", j)
+            ok.remove((p, t))
     ps = [p for p, _ in ok]
-    joined = await asyncio.gather(*(p.join(code) for p in ps), return_exceptions=True)
-    ok = [(p, t) for (p, t), j in zip(ok, joined, strict=True) if not isinstance(j, Exception)]
-    ps = [p for p, _ in ok]
-    acks = await asyncio.gather(*(scenario_answers(p, answers) for p in ps)) if answers else []
-    await asyncio.gather(*(p.close() for p in ps))
-    return [t for _, t in ok], [t for each in acks for t in each], people - len(ok)
+    result.joins = [t for _, t in ok]
+    result.phases = [p.phases for p in ps]
+    if answers:
+        acks = await asyncio.gather(*(scenario_answers(p, answers) for p in ps))
+        result.acks = [t for each in acks for t in each]
+    await asyncio.gather(*(p.close() for p in ps), return_exceptions=True)
+    return result
 
 
-def pct(values: list[float], p: float) -> float:
+def pct(values: list[float], p: float) -> float | None:
+    """The p-th percentile; None when there are no values (everything failed)."""
+    if not values:
+        return None
     return statistics.quantiles(values, n=100)[int(p) - 1] if len(values) > 1 else values[0]
+
+
+def seconds(value: float | None, digits: int = 2) -> str:
+    return "   --" if value is None else f"{value:5.{digits}f}"
 
 
 def main(parts: list[str]) -> None:
@@ -154,31 +186,74 @@ def one_participant(env: dict) -> None:
         print(f"     ratio             {warm[0] / cold[0]:6.2f}x (target <= 0.6x)")
 
 
+def join_line(label: str, result: Room, people: int, target: str = "") -> None:
+    lost = len(result.failures)
+    if not result.joins:
+        print(f"   {label:<19} all {people} joins failed")
+    else:
+        print(f"   {label:<19} p50 {seconds(pct(result.joins, 50))} s"
+              f"  p95 {seconds(pct(result.joins, 95))} s"
+              f"  ({lost} of {people} never loaded{target})")  # fmt: skip
+    for line in result.failure_lines():
+        print(f"     failed: {line}")
+
+
+ONE_CORE = ("taskset", "-c", "0")
+
+
+def serve_args(pool: int, preheat: str = SCENARIOS) -> list[str]:
+    """Voila as `peercare serve` runs it: the pool, its refill manager and the guards with
+    the cap serve would pick here."""
+    cap = max(4, memory_kernels() - pool)
+    return live_session_args(APPS, pool, 0, preheat) + guard_args(cap, 60)
+
+
+def burst(env: dict, info, pool: int, answers: int, label: str, wrap=()) -> dict:
+    """One burst of 30 joins (then ``answers`` choices each) against a fresh Voila."""
+    name = label.replace(" ", "-")
+    with voila_server(APPS, env=env, extra=serve_args(pool), log_to=LOGS / f"{name}.log",
+                      wrap=wrap) as url:  # fmt: skip
+        pid = voila_server.last_pid
+        fill = wait_pool_ready(pid, pool) if pool else 0.0
+        result = asyncio.run(room(url, info.code, 30, answers))
+        mem = rss_mib(pid)
+    return {"room": result, "fill": fill, "mem": mem, "machine": machine_line()}
+
+
 def room_of_30(env: dict, data: str) -> None:
-    print("2. 30 participants at once, 100 choices each (protocol-level client)")
+    print("2. 30 participants at once (protocol-level client), Voila as `peercare serve` runs it")
+    print(f"   {machine_line()}")
     store = Store(f"sqlite:///{data}/sessions.sqlite")
     info, key = store.create_session("Benchmark", 5)
-    with voila_server(APPS, env=env) as url:
-        cold_joins, _, cold_failed = asyncio.run(room(url, info.code, 30, 0))
+    cold = burst(env, info, 0, 0, "no pool")
     before = store.count(info.code, key, "scenario")
-    with voila_server(APPS, env=env, extra=live_session_args(APPS, 30, 0, SCENARIOS)) as url:
-        pid = voila_server.last_pid
-        fill = wait_pool_ready(pid, 30)
-        pooled, acks, pooled_failed = asyncio.run(room(url, info.code, 30, 100))
-        mem = rss_mib(pid)
+    normal = burst(env, info, 30, 100, "pool")
     stored = store.count(info.code, key, "scenario") - before
-    print(
-        f"   join, no pool       p50 {pct(cold_joins, 50):5.2f} s  p95 {pct(cold_joins, 95):5.2f} s"
-        f"  ({cold_failed} of 30 never loaded)"
-    )
-    print(f"   join, pool of 30    p50 {pct(pooled, 50):5.2f} s  p95 {pct(pooled, 95):5.2f} s"
-          f"  ({pooled_failed} of 30 never loaded; target p95 <= 1.0 s)")  # fmt: skip
-    print(f"   filling the pool of 30 took {fill:.0f} s (before the session starts)")
-    print(f"   choice acknowledged p50 {pct(acks, 50):5.3f} s  p95 {pct(acks, 95):5.3f} s")
+    slow = burst(env, info, 30, 10, "pool one core", ONE_CORE)
+    join_line("join, no pool", cold["room"], 30)
+    join_line("join, pool of 30", normal["room"], 30, "; target p95 <= 1.0 s")
+    join_line("same, one core", slow["room"], 30, "; target p95 <= 2.0 s")
+    print(f"     (one core: Voila and its kernels under `{' '.join(ONE_CORE)}`; {slow['machine']})")
+    for label, run in (("pool of 30", normal), ("one core", slow)):
+        phases = run["room"].phases
+        if phases:
+            parts = "  ".join(f"{k} {statistics.median(p[k] for p in phases):.2f} s"
+                              for k in ("page", "websocket", "states"))  # fmt: skip
+            print(f"   a pooled join, {label} (median, cumulative): {parts}")
+        print(f"   filling the pool of 30 took {run['fill']:.0f} s ({label}; before the session)")
+    acks = normal["room"].acks
+    print(f"   choice acknowledged p50 {seconds(pct(acks, 50), 3)} s"
+          f"  p95 {seconds(pct(acks, 95), 3)} s (one core: p95"
+          f" {seconds(pct(slow['room'].acks, 95), 3)} s)")  # fmt: skip
     print(f"   stored {stored} of {len(acks)} sent ({len(acks) - stored} lost; target 0)")
-    print(
-        f"   memory per participant kernel: median {statistics.median(mem):.0f} MiB, max {max(mem):.0f} MiB (target <= 80 MB)"
-    )
+    mem = normal["mem"]
+    if mem:
+        print(f"   memory per participant kernel: median {statistics.median(mem):.0f} MiB,"
+              f" max {max(mem):.0f} MiB (target <= 80 MB)")  # fmt: skip
+    print(f"   pooled join p95: {seconds(pct(normal['room'].joins, 95))} s here,"
+          f" {seconds(pct(slow['room'].joins, 95))} s on one core")  # fmt: skip
+    print(f"   {machine_line()}")
+    print(f"   Voila's logs: {LOGS}")
 
 
 def join_and_leave(env: dict) -> None:

@@ -42,6 +42,30 @@ def kernel_pids(parent: int) -> list[int]:
     return _children(parent, b"ipykernel", b"peercare.kernel")
 
 
+def kernel_cpu_ticks(parent: int) -> int:
+    """User + system CPU ticks of the kernels under ``parent`` so far."""
+    total = 0
+    for kernel in kernel_pids(parent):
+        try:
+            fields = Path(f"/proc/{kernel}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def wait_quiet(parent: int, timeout: float = 600, quiet_for: int = 3) -> bool:
+    """Wait until the kernels under ``parent`` use no CPU for ``quiet_for`` seconds in a
+    row (pooled kernels have finished pre-running their notebook and wait in ready())."""
+    deadline, last, quiet = time.monotonic() + timeout, -1, 0
+    while quiet < quiet_for and time.monotonic() < deadline:
+        now = kernel_cpu_ticks(parent)
+        quiet = quiet + 1 if now == last else 0
+        last = now
+        time.sleep(1)
+    return quiet >= quiet_for
+
+
 def voila_children(pid: int) -> list[int]:
     """Child processes of ``pid`` that run Voila."""
     return _children(pid, b"voila")
@@ -49,16 +73,29 @@ def voila_children(pid: int) -> list[int]:
 
 @contextmanager
 def voila_server(
-    target: Path, env: dict | None = None, extra: list[str] | None = None, stock: bool = False
+    target: Path,
+    env: dict | None = None,
+    extra: list[str] | None = None,
+    stock: bool = False,
+    log_to: Path | None = None,
+    wrap: tuple[str, ...] = (),
 ):
     """Voila as ``peercare serve`` runs it; ``stock=True``: as it comes (the stock kernel,
-    every installed extension), with only our template, which has no CDN links."""
+    every installed extension), with only our template, which has no CDN links.
+    ``log_to``: a file that keeps Voila's log afterwards (else it is thrown away);
+    ``wrap``: a command to run Voila under, e.g. ``("taskset", "-c", "0")`` (one core for
+    Voila and every kernel it starts)."""
     port = free_port()
     url = f"http://{HOST}:{port}"
-    command = voila_command(target, port, extra, stock=stock)
+    command = [*wrap, *voila_command(target, port, extra, stock=stock)]
     env = voila_env(ROOT, {**os.environ, **(env or {})})
     # Output to a file, never an unread pipe: a full pipe would block Voila mid-request.
-    with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as share:
+    if log_to is not None:
+        log_to.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        open(log_to, "w+b") if log_to is not None else tempfile.TemporaryFile() as log,  # noqa: SIM115
+        tempfile.TemporaryDirectory() as share,
+    ):
         if stock:  # the stock kernel: a JUPYTER_PATH with our template only
             (Path(share) / "voila").symlink_to(VOILA_SHARE / "voila")
             env["JUPYTER_PATH"] = share

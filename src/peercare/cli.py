@@ -486,7 +486,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the built book and the live apps on 127.0.0.1")
     s.add_argument("--book-port", type=int, default=8000)
     s.add_argument("--apps-port", type=int, default=8866)
-    s.add_argument("--pool", type=int, default=10, help="preheated participant pages (10)")
+    s.add_argument(
+        "--pool", type=int, help="preheated participant pages (default: from cores and memory)"
+    )
     s.add_argument(
         "--idle-timeout", type=int, default=300, help="free closed pages' kernels after N s"
     )

@@ -133,6 +133,7 @@ def voila_command(
 
 
 PARTICIPANT_PAGE = "participant.ipynb"
+REFILL_MANAGER = "peercare.kernel_pool.JoinsFirstKernelManager"
 FACILITATOR_PAGE = "dashboard.ipynb"
 
 
@@ -142,14 +143,20 @@ def live_session_args(
     """Voila settings for a live session.
 
     - Preheated kernels (``pool`` of them) for the ``preheat`` page only (the participant
-      page); the other apps start a kernel when opened.
+      page); the other apps start a kernel when opened. The pool refills only once a
+      burst of joins is over, a few kernels at a time, at lower CPU priority
+      (:mod:`peercare.kernel_pool`).
     - Kernels of closed pages are culled after ``idle_timeout`` seconds. Voila's own
       shutdown on page close is refused for a missing _xsrf (voila #1458) and we keep the
       XSRF check on. A pooled kernel waits in ``peercare.apps.ui.ready()`` until a page
       claims it and runs again then, so its idle clock starts at hand-off and it cannot be
       culled before the page connects; an open page holds a connection and is never culled.
     """
-    args = ["--preheat_kernel=True", f"--pool_size={max(pool, 0)}"]
+    args = [
+        "--preheat_kernel=True",
+        f"--pool_size={max(pool, 0)}",
+        f"--VoilaConfiguration.multi_kernel_manager_class={REFILL_MANAGER}",
+    ]
     for nb in sorted(apps_dir.glob("*.ipynb")):
         if nb.name != preheat:
             args.append(f"--VoilaKernelManager.preheat_denylist={nb.name}")
@@ -213,7 +220,7 @@ def serve(
     book_port: int = 8000,
     apps_port: int = 8866,
     root: Path | None = None,
-    pool: int = 10,
+    pool: int | None = None,
     idle_timeout: int = 300,
     public_url: str | None = None,
     max_kernels: int | None = None,
@@ -221,12 +228,16 @@ def serve(
 ) -> int:
     """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop both servers and return 0.
 
+    ``pool``: warm participant kernels (None: sized from the cores and free memory, see
+    :func:`peercare.voila_app.default_pool`);
     ``max_kernels``: most open pages' kernels at once, the ``pool`` on top (None: as many
     as fit in the memory free now);
     ``connect_timeout``: seconds a page has to connect to its kernel."""
-    from .voila_app import KERNEL_MB, memory_kernels
+    from .voila_app import KERNEL_MB, default_pool, memory_kernels
 
     root = root or project_root()
+    pool_sized = pool is None
+    pool = default_pool() if pool_sized else pool
     sized = max_kernels is None
     max_kernels = max(4, memory_kernels() - max(pool, 0)) if sized else max_kernels
     server = book_server(build_html_dir(root), book_port)
@@ -265,6 +276,11 @@ def serve(
         how = f"fits in free memory at about {KERNEL_MB} MB each" if sized else "--max-kernels"
         limit = f"at most {max_kernels} pages at once ({how})" if max_kernels else "no limit"
         print(f"Kernels:    one per open page, {limit}; {pool} more kept ready", flush=True)
+        if pool_sized:
+            free = memory_kernels() * KERNEL_MB / 1024
+            print(f"Warm pool:  {pool} participant pages ready at once, sized from "
+                  f"{os.cpu_count()} cores and {free:.0f} GB free memory (--pool N to change); "
+                  "it refills after a burst of joins, at lower priority", flush=True)  # fmt: skip
         print(f"Voila's log: {output.log_path}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):

@@ -14,11 +14,16 @@ guards for a session that strangers can reach.
   page load over the cap gets a short "too busy" page (503) instead of a kernel. The
   facilitator's dashboard may still open (two kernels are kept spare for it). A kernel handed to a page whose browser never
   connects to it within ``connect_timeout`` seconds of receiving it (a plain page load,
-  a script) is stopped then, instead of at the idle cull minutes later.
+  a script) is stopped then, instead of at the idle cull minutes later; its clock starts
+  when the page is sent, never while the page is being made.
+* Joins first: the app notes when pages start, are sent and connect, and which pool
+  kernel a page is waiting for; :mod:`peercare.kernel_pool` refills the warm pool from
+  that (after a burst, at lower priority).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from contextvars import ContextVar
 from urllib.parse import urlsplit
@@ -67,6 +72,15 @@ def memory_kernels(meminfo: str = "/proc/meminfo", per_kernel_mb: int = KERNEL_M
     return max(4, available_kb // 1024 // per_kernel_mb)
 
 
+def default_pool(cores: int | None = None, kernels: int | None = None) -> int:
+    """Warm participant kernels to keep ready: 10 per core up to a room of 30 (filling the
+    pool takes about the same time per core), and at most a third of the kernels that fit
+    in free memory (the rest are for pages over the pool and the other apps); at least 2."""
+    cores = cores or os.cpu_count() or 1
+    kernels = memory_kernels() if kernels is None else kernels
+    return max(2, min(30, 10 * cores, kernels // 3))
+
+
 def request_host(request) -> str:
     """The host name a request was addressed to, lower case, without the port."""
     host = request.host.lower()
@@ -106,6 +120,8 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.finish(TOO_BUSY)
             return
         app.rendering += 1
+        app.pages_started += 1
+        app.last_page = time.monotonic()
         self.kernel_ids: list[str] = []
         token = _page.set(self)
         try:
@@ -126,9 +142,12 @@ class PeercareVoila(Voila):
     )
 
     rendering = 0  # pages being made now (their kernels may not be counted yet)
+    pages_started = 0
+    last_page = 0.0  # when a page last started, was sent or connected (time.monotonic)
 
     def init_settings(self) -> dict:
-        self._handed: dict[str, float] = {}  # kernel id -> when a page got it, until it connects
+        self.wanted: set = set()  # pool tasks a page waits for (their kernel starts at once)
+        self._handed: dict[str, float | None] = {}  # kernel id -> page sent at (None: being made)
         settings = {**super().init_settings(), "compress_response": True}
         settings["peercare_voila"] = self
         self._watch_kernels(self.kernel_manager)
@@ -182,27 +201,43 @@ class PeercareVoila(Voila):
 
         def notify_connect(kernel_id):
             self._handed.pop(kernel_id, None)
+            self.last_page = time.monotonic()
             return connect(kernel_id)
 
         manager.start_kernel, manager.notify_connect = start_kernel, notify_connect
         take = getattr(manager, "get_rendered_notebook", None)
         if take is not None:  # preheated kernels
 
-            async def get_rendered_notebook(*args, **kwargs):
-                task, cache, kernel_id = await take(*args, **kwargs)
+            async def get_rendered_notebook(notebook_name, *args, **kwargs):
+                pool = getattr(manager, "_pools", {}).get(notebook_name) or []
+                first = pool[0] if pool and not pool[0].done() else None  # not started yet
+                if first is not None:
+                    self.wanted.add(first)
+                try:
+                    task, cache, kernel_id = await take(notebook_name, *args, **kwargs)
+                finally:
+                    self.wanted.discard(first)
                 self._hand(kernel_id)
+                if hasattr(manager, "claimed"):  # peercare.kernel_pool
+                    manager.claimed(kernel_id)
                 return task, cache, kernel_id
 
             manager.get_rendered_notebook = get_rendered_notebook
 
     def _hand(self, kernel_id: str) -> None:
-        self._handed[kernel_id] = time.monotonic()
+        """A kernel goes to a page. While that page is being made (running the notebook
+        may take longer than ``connect_timeout`` on a busy computer) its clock does not
+        run: it starts when the page is sent (:meth:`delivered`)."""
         page = _page.get(None)
         if page is not None:
             page.kernel_ids.append(kernel_id)
+            self._handed[kernel_id] = None
+        else:
+            self._handed[kernel_id] = time.monotonic()
 
     def delivered(self, kernel_ids: list[str]) -> None:
-        """The page is sent: its connect time starts now (making it may take a while)."""
+        """The page is sent (or its request ended): its connect time starts now."""
+        self.last_page = time.monotonic()
         for kernel_id in kernel_ids:
             if kernel_id in self._handed:
                 self._handed[kernel_id] = time.monotonic()
@@ -213,6 +248,8 @@ class PeercareVoila(Voila):
         for kernel_id, since in list(self._handed.items()):
             if kernel_id not in alive:
                 self._handed.pop(kernel_id, None)
+            elif since is None:  # its page is still being made
+                continue
             elif now - since > self.connect_timeout:
                 self._handed.pop(kernel_id, None)
                 self.log.info("Stopping a kernel whose page never connected: %s", kernel_id)

@@ -30,6 +30,13 @@ def _decode(raw: str | bytes) -> dict:
 DEBUG = False
 
 
+class PageWithoutKernel(RuntimeError):
+    """The app page came back without a kernel id (an error or "too busy" page)."""
+
+    def __init__(self, status: int, start: str):
+        super().__init__(f"HTTP {status}, page without a kernel id: {start!r}")
+
+
 class Participant:
     def __init__(self, base_url: str, notebook: str):
         self.base, self.notebook = base_url.rstrip("/"), notebook
@@ -43,7 +50,11 @@ class Participant:
         page = await AsyncHTTPClient(max_clients=100).fetch(
             f"{self.base}/voila/render/{self.notebook}", request_timeout=300, connect_timeout=300
         )
-        kernel = re.search(r'kernelId": "([0-9a-f-]+)"', page.body.decode()).group(1)
+        found = re.search(r'kernelId": "([0-9a-f-]+)"', page.body.decode(errors="replace"))
+        if found is None:
+            raise PageWithoutKernel(page.code, page.body[:200].decode(errors="replace"))
+        self.phases = {"page": time.perf_counter() - start}
+        kernel = found.group(1)
         cookies = SimpleCookie()
         for header in page.headers.get_list("Set-Cookie"):
             cookies.load(header)
@@ -52,12 +63,14 @@ class Participant:
         self.ws = await websocket_connect(HTTPRequest(
             f"{ws_url}/api/kernels/{kernel}/channels?session_id={self.session}",
             headers={"Cookie": cookie}))  # fmt: skip
+        self.phases["websocket"] = time.perf_counter() - start
         self.reader = asyncio.ensure_future(self._read())
         control = uuid.uuid4().hex
         await self.send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control",
                                       "data": {}}, metadata={"version": "1.0.0"})  # fmt: skip
         await self.send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}},
                         wait=True)  # fmt: skip
+        self.phases["states"] = time.perf_counter() - start
         return time.perf_counter() - start
 
     async def close(self) -> None:

@@ -5,17 +5,21 @@ never connect to them."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 
 from peercare.serve import guard_args, live_session_args
-from peercare.voila_app import memory_kernels
+from peercare.voila_app import default_pool, memory_kernels
 from peercare.widget_client import Participant
 
 from ..conftest import ROOT
-from ..voila import kernel_pids, voila_server
+from ..voila import kernel_pids, voila_server, wait_quiet
 from .test_kernels import wait_for
 
 APPS = ROOT / "notebooks" / "apps"
@@ -66,6 +70,71 @@ def test_plain_page_loads_are_capped_and_unconnected_kernels_stop(tmp_path):
         assert again.status_code == 200  # room again
 
 
+def notebook(path, source: str) -> None:
+    cell = {"cell_type": "code", "execution_count": None, "id": "only", "metadata": {},
+            "outputs": [], "source": source}  # fmt: skip
+    path.write_text(json.dumps({
+        "cells": [cell], "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+    }))  # fmt: skip
+
+
+def niceness(pid: int) -> int:
+    return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_pool_refills_after_the_pages_being_made_and_at_lower_priority(tmp_path):
+    """Joins first: while a page is being made, a pooled kernel that was just taken is not
+    replaced yet (Voila alone refills a second later, competing with the pages); once the
+    pages are out, the pool refills, with a kernel at lower CPU priority."""
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    notebook(apps / "pooled.ipynb", "from peercare.apps.ui import ready\nready()")
+    notebook(apps / "slow.ipynb", "import time\ntime.sleep(20)\nprint('made slowly')")
+    extra = live_session_args(apps, pool=1, idle_timeout=0, preheat="pooled.ipynb")
+    extra += [*guard_args(8, 120), "--JoinsFirstKernelManager.most_wait=600"]
+    with voila_server(apps, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        assert wait_for(lambda: len(kernel_pids(pid)) == 1, 120)
+        assert wait_quiet(pid, 300)
+        pooled = set(kernel_pids(pid))
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(requests.get, url + "/voila/render/slow.ipynb", timeout=300)
+            assert wait_for(lambda: len(kernel_pids(pid)) == 2, 120)  # the slow page's
+            making = set(kernel_pids(pid))
+            claim = requests.get(url + "/voila/render/pooled.ipynb", timeout=300)
+            assert claim.status_code == 200
+            most = 0
+            while not slow.done():  # no refill while the slow page is being made
+                most = max(most, len(kernel_pids(pid)))
+                time.sleep(0.2)
+            assert slow.result().status_code == 200 and "made slowly" in slow.result().text
+        assert most == 2, most
+        assert wait_for(lambda: len(kernel_pids(pid)) == 3, 120)  # then it refills
+        (refill,) = set(kernel_pids(pid)) - making
+        assert niceness(refill) == 10
+        assert all(niceness(k) == 0 for k in pooled | making)
+
+
+def test_a_page_slower_to_make_than_the_connect_timeout_keeps_its_kernel(tmp_path):
+    """On a busy laptop a page can take longer to make than the connect timeout (30 pages
+    at once, no pool). Its kernel is not stopped while the page is being made (that lost
+    every join of a no-pool burst); the clock starts when the page is sent."""
+    timeout = 2
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    notebook(apps / "slow.ipynb", f"import time\ntime.sleep({timeout * 4})\nprint('made slowly')")
+    extra = guard_args(max_kernels=4, connect_timeout=timeout)
+    with voila_server(apps, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        page = requests.get(url + "/voila/render/slow.ipynb", timeout=300)
+        assert page.status_code == 200
+        assert "made slowly" in page.text  # the kernel ran the whole notebook
+        # nobody connects to it: it is stopped once the page is out
+        assert wait_for(lambda: kernel_pids(pid) == [], timeout * 8), kernel_pids(pid)
+
+
 def test_pooled_and_connected_kernels_stay(tmp_path):
     """With preheated kernels (as serve runs): the pool is never stopped for not being
     connected; a page that connects keeps its kernel; a plain load loses its kernel."""
@@ -91,12 +160,50 @@ def test_pooled_and_connected_kernels_stay(tmp_path):
         assert wait_for(lambda: len(kernel_pids(pid)) == 2, timeout * 8), kernel_pids(pid)
 
 
+def test_a_pooled_kernel_outlives_a_voila_too_busy_to_answer(tmp_path):
+    """A pooled kernel waits for its page on a line to Voila. A Voila too busy to answer
+    for a while (stopped here for 45 s; a burst of 30 kernels starting on a slow laptop
+    does the same) must not make the kernel take itself for unused and exit: the page
+    that claims it next would never load (the lost join of the 30-phone benchmark)."""
+    extra = live_session_args(APPS, pool=1, idle_timeout=0)
+
+    async def claim(url):
+        person = Participant(url, "participant.ipynb")
+        await person.open()
+        await person.join("ZZZZ")
+        await person.close()
+        return person
+
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        pid = voila_server.last_pid
+        assert wait_for(lambda: len(kernel_pids(pid)) == 1, 120)
+        assert wait_quiet(pid, 300)  # the kernel waits in ready()
+        pooled = kernel_pids(pid)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            time.sleep(45)  # longer than a websocket keepalive's ping interval + timeout
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert kernel_pids(pid) == pooled  # the pooled kernel is still there...
+        person = asyncio.run(claim(url))  # ...and a page that claims it works
+        assert person.find("TextModel", description="Session code")
+        assert any("No open session" in str(m.get("value", "")) for m in person.models.values())
+
+
 def test_the_default_cap_is_sized_from_free_memory(tmp_path):
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal:       8000000 kB\nMemAvailable:   4096000 kB\n")
     assert memory_kernels(str(meminfo), per_kernel_mb=100) == 40
     meminfo.write_text("MemAvailable:   100000 kB\n")
     assert memory_kernels(str(meminfo)) == 4  # never fewer than a small room needs
+
+
+def test_the_default_pool_is_sized_from_cores_and_memory():
+    assert default_pool(cores=1, kernels=200) == 10  # a slow laptop: fills in the same time
+    assert default_pool(cores=2, kernels=200) == 20
+    assert default_pool(cores=8, kernels=200) == 30  # a room of 30 at once
+    assert default_pool(cores=8, kernels=30) == 10  # a third of what fits in memory
+    assert default_pool(cores=1, kernels=4) == 2
 
 
 def test_the_warm_pool_does_not_count_against_the_cap(tmp_path):

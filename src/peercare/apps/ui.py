@@ -6,6 +6,7 @@ value), never as markup. A refused input becomes a message in the app, never a t
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -258,18 +259,29 @@ def _query_url() -> str:
 
 async def _request_info(url: str):
     """The claiming page's request (JSON text); None when Voila could not be reached (the
-    page then simply has no ``?code=``); _SERVER_GONE when Voila closed the line without a
-    page, which it does only when it stops."""
+    page then simply has no ``?code=``); _SERVER_GONE when Voila is gone.
+
+    A dropped line is not a stopped Voila: a pooled kernel waits for minutes, and a busy
+    Voila (30 kernels starting at once) may not answer for a while. The line has no
+    keepalive pings of ours (a Voila too busy to answer one within 20 s made the kernel
+    take the closed line for a stopped server and exit, and the page that then claimed
+    it never loaded); when the line drops, the kernel connects again, and only a Voila
+    that refuses the new connection has stopped."""
     import websockets  # comes with Voila, the only place this runs
 
-    try:
-        async with websockets.connect(url, open_timeout=5) as socket:
-            return await socket.recv()
-    except websockets.ConnectionClosed:
-        return _SERVER_GONE
-    except (TimeoutError, OSError) as error:
-        log.warning("Could not reach Voila at %s: %s", url, error)
-        return None
+    dropped = False
+    while True:
+        try:
+            async with websockets.connect(url, open_timeout=30, ping_interval=None) as socket:
+                return await socket.recv()
+        except websockets.ConnectionClosed:
+            dropped = True
+        except (TimeoutError, OSError) as error:
+            if dropped:
+                return _SERVER_GONE
+            log.warning("Could not reach Voila at %s: %s", url, error)
+            return None
+        await asyncio.sleep(0.5)
 
 
 def ready() -> None:
@@ -285,7 +297,6 @@ def ready() -> None:
     """
     if os.getenv("VOILA_PREHEAT", "False") == "False":  # nbval, JupyterLab, plain Voila
         return
-    import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
     # Its own thread: the kernel's thread already runs an event loop.
