@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 import socket
 from dataclasses import dataclass
@@ -253,11 +254,11 @@ class SocketProxy(_Choose, WebSocketHandler):
         protocols = [p.strip() for p in offered.split(",") if p.strip()] or None
         try:
             self.upstream = await websocket_connect(
-                HTTPRequest(url, headers=headers, connect_timeout=10, request_timeout=30),
+                HTTPRequest(url, headers=headers, connect_timeout=10, request_timeout=300),
                 subprotocols=protocols, max_message_size=64 * 2**20,
             )  # fmt: skip
-        except HTTPClientError as exc:
-            self.set_status(exc.code)
+        except HTTPClientError as exc:  # the server's own refusal (403, 404), or a timeout
+            self.set_status(exc.code if exc.code < 599 else 504)
             self.finish()
             return
         except Exception as exc:
@@ -316,6 +317,7 @@ def application(pool: Pool) -> RuleRouter:
 
 async def run(port: int, backends: list[str], host: str = "127.0.0.1") -> None:
     AsyncHTTPClient.configure(None, max_clients=1000)
+    logging.getLogger("tornado.access").disabled = True  # it would log addresses and paths
     pool = Pool(backends)
     server = HTTPServer(application(pool), xheaders=False)
     server.listen(port, host)
