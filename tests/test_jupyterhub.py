@@ -141,7 +141,9 @@ def test_lead_and_two_candidates_release_fetch_submit_collect_autograde(hub, chr
         grader = lead_ctx.new_page()
         grader.goto(f"{url}/services/formgrader/formgrader", timeout=180_000)
         grader.get_by_text("Manage Assignments").first.wait_for(timeout=180_000)
-        grader.locator("tbody tr", has_text=KC).first.wait_for(timeout=120_000)  # from the gradebook
+        grader.locator("tbody tr", has_text=KC).first.wait_for(
+            timeout=120_000
+        )  # from the gradebook
 
         for name in CANDIDATES:
             ctx = guarded_context(browser)
