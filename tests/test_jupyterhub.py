@@ -88,6 +88,13 @@ def hub(postgres, tmp_path_factory):
         proc.send_signal(signal.SIGTERM)
         stop_process(proc, grace=60)
         log.close()
+        # a hub that stopped at start leaves its proxy running: stop it by its pid file
+        pid_file = base / "state" / "jupyterhub-proxy.pid"
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                pass
 
 
 def _signup(page, url: str, name: str) -> None:
