@@ -7,6 +7,7 @@ and Formgrader opens in its own tab for the lead trainer only."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -91,10 +92,8 @@ def hub(postgres, tmp_path_factory):
         # a hub that stopped at start leaves its proxy running: stop it by its pid file
         pid_file = base / "state" / "jupyterhub-proxy.pid"
         if pid_file.exists():
-            try:
+            with contextlib.suppress(ProcessLookupError, ValueError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-            except (ProcessLookupError, ValueError):
-                pass
 
 
 def _signup(page, url: str, name: str) -> None:
