@@ -6,16 +6,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-setup
 NPM_STAMP := web/node_modules/.peercare-lock.sha256
+HUB_NPM_STAMP := deploy/jupyterhub/node_modules/.stamp-npm
 
 .PHONY: setup start build serve test test-fast lint format system-deps clean benchmark handouts lighthouse rehearse
 
-setup: $(STAMP) $(NPM_STAMP)
+setup: $(STAMP) $(NPM_STAMP) $(HUB_NPM_STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,hub]"
 	touch $(STAMP)
 
 # npm ci runs only when web/package-lock.json changed (peercare.book.npm_install keeps a hash).
@@ -23,6 +24,11 @@ $(NPM_STAMP): $(STAMP) web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed: install Node.js 20+ (Debian: apt-get install nodejs npm)"; exit 1; }
 	$(BIN)/python -c "from pathlib import Path; from peercare.book import npm_install; npm_install(Path('.').resolve())"
 	touch $(NPM_STAMP)
+
+# The hub's proxy (configurable-http-proxy) from npm, in deploy/jupyterhub only, never global.
+$(HUB_NPM_STAMP): deploy/jupyterhub/package.json deploy/jupyterhub/package-lock.json
+	npm ci --prefix deploy/jupyterhub --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(HUB_NPM_STAMP)
 
 build: setup
 	$(BIN)/peercare build --quiet

@@ -54,7 +54,7 @@ def _missing(modules: set[str], allowed: set[str]) -> list[str]:
 def test_environment_installs_the_package_and_repeats_no_pin():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
-    assert pip == ['-e ".[dev,postgres]"'], pip
+    assert pip == ['-e ".[dev,postgres,hub]"'], pip
 
 
 def test_every_package_the_kit_imports_is_declared():
@@ -71,7 +71,7 @@ def test_every_package_the_tests_import_is_declared():
 def test_the_postgres_driver_is_an_extra_that_setup_installs():
     assert "psycopg" not in declared()
     assert "psycopg" in declared(("postgres",))
-    assert '".[dev,postgres]"' in (ROOT / "Makefile").read_text()
+    assert '".[dev,postgres,hub]"' in (ROOT / "Makefile").read_text()
 
 
 def test_ruff_is_pinned_to_a_range():

@@ -50,6 +50,8 @@ def _serve(args) -> int:
         public_url=args.public_url,
         max_kernels=args.max_kernels,
         connect_timeout=args.connect_timeout,
+        servers=args.servers,
+        store=args.store,
     )
 
 
@@ -499,6 +501,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--connect-timeout", type=float, default=60,
         help="stop a page's kernel if the page has not connected after N s (60)",
+    )  # fmt: skip
+    s.add_argument(
+        "--servers", type=int, default=1,
+        help="Voila servers for the live apps behind one router on --apps-port (1)",
+    )  # fmt: skip
+    s.add_argument(
+        "--store", metavar="URL",
+        help="the session store for every server, e.g. postgresql://user@host/db "
+        "(default: PEERCARE_DB_URL, else the SQLite file in data/)",
     )  # fmt: skip
     s.set_defaults(func=_serve)
     dp = sub.add_parser(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .codes import CODE_LENGTH_ENV, PUBLIC_CODE_LENGTH
 from .paths import build_html_dir, data_dir, project_root
+from .store.db import DB_ENV
 from .voila_output import VoilaOutput
 
 HOST = "127.0.0.1"
@@ -216,6 +217,12 @@ def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
             proc.wait()
 
 
+def router_command(port: int, backends: list[str]) -> list[str]:
+    """The router (:mod:`peercare.router`) on loopback, in front of ``backends``."""
+    return [sys.executable, "-m", "peercare.router", "--port", str(port),
+            *(arg for url in backends for arg in ("--backend", url))]  # fmt: skip
+
+
 def serve(
     book_port: int = 8000,
     apps_port: int = 8866,
@@ -225,48 +232,80 @@ def serve(
     public_url: str | None = None,
     max_kernels: int | None = None,
     connect_timeout: float = 60,
+    servers: int = 1,
+    store: str | None = None,
 ) -> int:
-    """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop both servers and return 0.
+    """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop every server and return 0.
 
     ``pool``: warm participant kernels (None: sized from the cores and free memory, see
     :func:`peercare.voila_app.default_pool`);
     ``max_kernels``: most open pages' kernels at once, the ``pool`` on top (None: as many
     as fit in the memory free now);
-    ``connect_timeout``: seconds a page has to connect to its kernel."""
+    ``connect_timeout``: seconds a page has to connect to its kernel;
+    ``servers``: Voila servers for the live apps (ports after ``apps_port``), with the
+    router (:mod:`peercare.router`) on ``apps_port``; ``pool`` and ``max_kernels`` are
+    shared out between them. ``store``: the session store's URL for them all."""
     from .voila_app import KERNEL_MB, default_pool, memory_kernels
 
     root = root or project_root()
+    servers = max(1, servers)
     pool_sized = pool is None
     pool = default_pool() if pool_sized else pool
     sized = max_kernels is None
     max_kernels = max(4, memory_kernels() - max(pool, 0)) if sized else max_kernels
+    each_pool = -(-max(pool, 0) // servers)  # rounded up
+    each_cap = -(-max_kernels // servers) if max_kernels else 0
+    ports = [apps_port] if servers == 1 else [apps_port + i for i in range(1, servers + 1)]
     server = book_server(build_html_dir(root), book_port)
-    if not _port_free(apps_port):
-        server.server_close()
-        raise ServeError(f"Port {apps_port} on {HOST} is busy. Try --apps-port.")
+    for port in [apps_port, *ports]:
+        if not _port_free(port):
+            server.server_close()
+            which = (
+                "--apps-port" if servers == 1 else f"--apps-port (it and the {servers} after it)"
+            )
+            raise ServeError(f"Port {port} on {HOST} is busy. Try {which}.")
     apps_dir = root / "notebooks" / "apps"
     apps_url = (public_url or f"http://{HOST}:{apps_port}").rstrip("/")
     env = voila_env(root) | {"PEERCARE_APPS_URL": apps_url}
+    if store:
+        env[DB_ENV] = store
     if public_url:  # on the internet: longer join codes, much harder to guess
         env[CODE_LENGTH_ENV] = str(PUBLIC_CODE_LENGTH)
-    extra = live_session_args(apps_dir, pool, idle_timeout)
-    extra += guard_args(max_kernels, connect_timeout, public_url)
-    # Its own process group: Ctrl-C in the terminal reaches only us, and we stop Voila in
+    extra = live_session_args(apps_dir, each_pool, idle_timeout)
+    extra += guard_args(each_cap, connect_timeout, public_url)
+    # Their own process group: Ctrl-C in the terminal reaches only us, and we stop Voila in
     # order (else Voila and every kernel get the SIGINT too, each reacting on its own).
-    voila = subprocess.Popen(
-        voila_command(apps_dir, apps_port, extra), cwd=root, env=env, process_group=0,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-    )  # fmt: skip
-    output = VoilaOutput(voila.stdout, data_dir() / VOILA_LOG).start()
+    procs: list[tuple[str, subprocess.Popen, VoilaOutput]] = []
+    for n, port in enumerate(ports, start=1):
+        proc = subprocess.Popen(
+            voila_command(apps_dir, port, extra), cwd=root, env=env, process_group=0,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+        )  # fmt: skip
+        log = VOILA_LOG if servers == 1 else f"voila-{n}.log"
+        procs.append((f"Voila {n}" if servers > 1 else "Voila", proc,
+                      VoilaOutput(proc.stdout, data_dir() / log).start()))  # fmt: skip
+    if servers > 1:
+        backends = [f"http://{HOST}:{port}" for port in ports]
+        router = subprocess.Popen(router_command(apps_port, backends), cwd=root, env=env,
+                                  process_group=0, stdout=subprocess.DEVNULL)  # fmt: skip
+        procs.append(("The router", router, None))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     stop = threading.Event()
     # SIGHUP: the terminal closed. Voila, in its own group, would not hear of it.
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
+    logs = ", ".join(str(out.log_path) for _, _, out in procs if out)
     try:
-        _wait_for_port(apps_port, voila)
+        for (_, proc, _), port in zip(procs, ports, strict=False):
+            _wait_for_port(port, proc)
+        if servers > 1:
+            _wait_for_port(apps_port, procs[-1][1])
         print(f"Book:       http://{HOST}:{book_port}/", flush=True)
         print(f"Live apps:  http://{HOST}:{apps_port}/", flush=True)
+        if servers > 1:
+            where = ", ".join(str(p) for p in ports)
+            print(f"Servers:    {servers} Voila servers (ports {where}) behind a router on "
+                  f"{apps_port}; each new participant goes to the least busy", flush=True)  # fmt: skip
         if (apps_dir / FACILITATOR_PAGE).exists():
             print(f"Facilitator: {apps_url}/voila/render/{FACILITATOR_PAGE}", flush=True)
         if (apps_dir / PARTICIPANT_PAGE).exists():
@@ -281,21 +320,35 @@ def serve(
             print(f"Warm pool:  {pool} participant pages ready at once, sized from "
                   f"{os.cpu_count()} cores and {free:.0f} GB free memory (--pool N to change); "
                   "it refills after a burst of joins, at lower priority", flush=True)  # fmt: skip
-        print(f"Voila's log: {output.log_path}", flush=True)
+        print(f"Voila's log: {logs}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
+        gone: set[str] = set()
         while not stop.wait(0.5):
-            if voila.poll() is not None:
-                raise ServeError(f"Voila stopped (exit code {voila.returncode}).")
+            for name, proc, _ in procs:
+                if proc.poll() is None or name in gone:
+                    continue
+                if servers == 1 or name == "The router":
+                    raise ServeError(f"{name} stopped (exit code {proc.returncode}).")
+                gone.add(name)
+                print(f"{name} stopped (exit code {proc.returncode}). Its participants go to "
+                      "the others when they reload; their answers are kept.", flush=True)  # fmt: skip
+                if len(gone) == servers:
+                    raise ServeError("Every Voila server stopped.")
     except ServeError as exc:
-        raise ServeError(f"{exc} What it said last is in {output.log_path}") from None
+        raise ServeError(f"{exc} What it said last is in {logs}") from None
     except KeyboardInterrupt:
         pass
     finally:
-        output.stopping()
+        for _, _, out in procs:
+            if out:
+                out.stopping()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        stop_process(voila)
-        output.join()
+        for _, proc, _ in reversed(procs):
+            stop_process(proc)
+        for _, _, out in procs:
+            if out:
+                out.join()
         server.shutdown()
         server.server_close()
     print("Stopped.", flush=True)
