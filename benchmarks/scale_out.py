@@ -1,7 +1,7 @@
 """One live session spread over Voila servers behind the router (peercare.router), on a real
 PostgreSQL store: figures printed side by side, never asserted.
 
-60 simulated participants (the protocol client, benchmarks/widget_client.py: page GET
+60 simulated participants (the protocol client, peercare.widget_client: page GET
 through the router, kernel websocket, widget state, the join code, then scenario choices
 through the real widgets' messages) join one session at once, first with one Voila server
 behind the router, then with two. For each: join p50/p95 (page + kernel + typing the
@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.live_session import pct, rss_mib, wait_pool_ready  # noqa: E402
+from benchmarks.machine import cpu_reference  # noqa: E402
 from peercare.router import STATUS_PATH  # noqa: E402
 from peercare.serve import (  # noqa: E402
     guard_args,
@@ -52,15 +53,6 @@ from tests.voila import free_port  # noqa: E402
 
 APPS = ROOT / "notebooks" / "apps"
 SCENARIOS = "scenarios.ipynb"
-
-
-def cpu_reference() -> float:
-    """Seconds for 20 million additions in a pure-Python loop (this machine's speed now)."""
-    start = time.perf_counter()
-    total = 0
-    for i in range(20_000_000):
-        total += i
-    return time.perf_counter() - start
 
 
 def process_mib(pid: int) -> float:
@@ -155,7 +147,7 @@ def _pct(values: list[float], p: float, digits: int = 2) -> str:
 def report(results: dict[int, dict], people: int, answers: int) -> None:
     print(f"\n{people} participants join one session at once, {answers} choices each, "
           "through the router; PostgreSQL store")  # fmt: skip
-    print("This machine is shared with other agents' work: read every figure beside the CPU")
+    print("The machine may be shared: read every figure beside the CPU")
     print("reference and load average printed with it (2 cores here).\n")
     cols = list(results)
     rows = [
