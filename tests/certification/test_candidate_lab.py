@@ -35,9 +35,16 @@ def course(tmp_path_factory):
     root = make_course(tmp_path_factory.mktemp("lab-course"))
     csv = root.parent / "cohort.csv"
     csv.write_text("id,name\nc01,Test Candidate\n")
+    said = ""
     for step in (("add-candidates", str(csv)), ("release", KC)):
         done = subprocess.run(_cert(root, *step), capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+        assert done.stderr == ""  # the gradebook's and nbgrader's noise goes to the log
+        said += done.stdout
+    # each step said before it starts; nbgrader's own output is in the course's log
+    assert "adding the candidates in" in said
+    assert f"{KC}: making the candidates' copy" in said and f"{KC}: putting it in" in said
+    assert "release_assignment" in (root / "nbgrader.log").read_text()
     return Course.find(root)
 
 
@@ -221,13 +228,15 @@ def test_assignments_tab_lists_the_course_in_chromium(candidate_lab, chromium_pa
         assert "Jupyter news" not in text
 
 
-def test_times_in_words():
-    from peercare.certification.labserver import sent_words
-
-    os.environ["TZ"] = "UTC"
+def test_times_in_words(monkeypatch):
     import time
 
+    from peercare.certification.labserver import sent_words
+
+    monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     assert sent_words("2026-11-30 15:05:12.123456 UTC") == "Sent on Monday 30 November at 3:05 pm"
     assert sent_words("2026-12-01 09:30:00 UTC") == "Sent on Tuesday 1 December at 9:30 am"
     assert sent_words("not a time") == "not a time"
+    monkeypatch.undo()
+    time.tzset()

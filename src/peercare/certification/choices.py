@@ -22,10 +22,9 @@ from ..paths import STATIC_DIR
 
 
 class ChoiceButtons(anywidget.AnyWidget):
-    """A, B, C, D buttons for one question; ``value`` is the last letter clicked."""
+    """A, B, C, D buttons for one question (the answer lives in the answer box, not here)."""
 
     _esm = (STATIC_DIR / "choice.js").read_text(encoding="utf-8")
 
     number = traitlets.Int(1).tag(sync=True)
     letters = traitlets.List(traitlets.Unicode(), ["A", "B", "C", "D"]).tag(sync=True)
-    value = traitlets.Unicode("").tag(sync=True)

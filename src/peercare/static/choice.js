@@ -40,6 +40,27 @@ function answerCell(app, el) {
   return null;
 }
 
+// One save at a time per notebook, shortly after the last click: two saves at once make
+// JupyterLab ask whether the file "has changed on disk".
+async function saveSoon(panel) {
+  if (panel.peercareSaving) {
+    panel.peercareAgain = true;
+    return panel.peercareSaving;
+  }
+  panel.peercareSaving = (async () => {
+    do {
+      panel.peercareAgain = false;
+      await new Promise((done) => setTimeout(done, 500));
+      await panel.context.save();
+    } while (panel.peercareAgain);
+  })();
+  try {
+    await panel.peercareSaving;
+  } finally {
+    panel.peercareSaving = null;
+  }
+}
+
 function render({ model, el }) {
   const number = model.get("number");
   const letters = model.get("letters");
@@ -111,10 +132,8 @@ function render({ model, el }) {
       if (!found && !follow()) return;
       const shared = found.model.sharedModel;
       shared.setSource(withChoice(shared.getSource(), b.textContent));
-      model.set("value", b.textContent);
-      model.save_changes();
       try {
-        await found.panel.context.save();
+        await saveSoon(found.panel);
       } catch (e) {
         said.textContent = `You chose ${b.textContent}. Save the notebook (Ctrl+S).`;
       }
