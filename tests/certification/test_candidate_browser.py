@@ -73,6 +73,15 @@ def _chosen(page, number: int) -> str:
     )
 
 
+def _wait_chosen(page, number: int, letter: str) -> None:
+    page.wait_for_function(
+        "([i, l]) => document.querySelectorAll('.peercare-choice')[i]"
+        "?.querySelector('[aria-checked=true]')?.textContent === l",
+        arg=[number - 1, letter],
+        timeout=60_000,
+    )
+
+
 def _own_violations(violations: list[dict]) -> list[dict]:
     """axe violations on what this kit draws (the buttons, the plain-words dialogs)."""
     ours = ("peercare-choice", "validation-message", "submission-message")
@@ -135,11 +144,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
                 group.get_by_role("radio", name=f"Choice {_wrong(letters[n])}").click()
             letter = _wrong(letters[n]) if n in WRONG_CLICKS else letters[n]
             group.get_by_role("radio", name=f"Choice {letter}").click()
-            page.wait_for_function(
-                "([i, l]) => document.querySelectorAll('.peercare-choice')[i]"
-                ".querySelector('[aria-checked=true]')?.textContent === l",
-                arg=[n - 1, letter],
-            )
+            _wait_chosen(page, n, letter)
         _shot(page, "05-answered")
         # the buttons follow what was typed in the box
         assert _chosen(page, 16) == letters[16] and _chosen(page, 15) == letters[15]
@@ -149,7 +154,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
                      "# Question 2 (1 point)", "# Question 19: click"):  # fmt: skip
             cell = page.locator(".jp-CodeCell", has_text=text)
             cell.scroll_into_view_if_needed()
-            cell.locator(".jp-InputArea").click()
+            cell.locator(".jp-Cell-inputWrapper").click()
             page.keyboard.press("Escape")
             page.keyboard.press("Control+Enter")
         page.wait_for_function(
@@ -158,7 +163,8 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
             ".some(p => p.textContent.includes('*'))",
             timeout=120_000,
         )
-        assert _chosen(page, 2) == letters[2] and _chosen(page, 20) == ""
+        _wait_chosen(page, 2, letters[2])  # the new buttons show the box's answer
+        assert _chosen(page, 20) == ""
         _no_error_text(page, "after running cells twice and out of order")
         _shot(page, "06-reran")
 

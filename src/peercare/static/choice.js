@@ -116,16 +116,18 @@ function render({ model, el }) {
     listen();
     return true;
   }
-  if (!follow()) {
-    show("");
-    // the output is attached to its cell a moment after it renders
-    setTimeout(() => {
-      if (!follow()) {
-        said.textContent = "Type the letter between the quotes in the box above.";
-        for (const b of buttons) b.disabled = true;
-      }
-    }, 300);
-  }
+  show("");
+  // the output is attached to its cell a moment after it renders (longer on a busy computer)
+  let tries = 0;
+  (function wait() {
+    if (follow()) return;
+    if (app && ++tries < 60) {
+      setTimeout(wait, 250);
+      return;
+    }
+    said.textContent = "Type the letter between the quotes in the box above.";
+    for (const b of buttons) b.disabled = true;
+  })();
 
   for (const b of buttons) {
     b.addEventListener("click", async () => {
