@@ -1,7 +1,9 @@
-"""Check your work: lists the written answers in this notebook that are still empty.
+"""Helpers for this notebook's boxes. They never stop your work with an error.
 
-The notebook runs ``report_missing_answers("<this notebook>.ipynb")`` in its last box; the
-Validate button runs it too. It only reads this notebook's own file.
+- ``choose(number, answer)`` shows the A, B, C, D buttons under a question. A click writes
+  your letter into the answer box above them. When grading, it gives the letter in one plain
+  form (``"B"``); the answer box itself is read as text, never run.
+- ``report_missing_answers("<this notebook>.ipynb")`` says in plain words what is still empty.
 """
 
 import json
@@ -11,17 +13,23 @@ from pathlib import Path
 STUB = "Type your answer here."
 
 
-class StillEmpty(Exception):
-    """Some answers are still empty. The message says which ones."""
+def _grading() -> bool:
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
-def _heading(cells: list, index: int) -> str:
-    for cell in reversed(cells[:index]):
-        if cell.get("cell_type") == "markdown":
-            for line in "".join(cell.get("source", "")).splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return f"box {index + 1}"
+def choose(number, answer=None):
+    """The buttons for one question (not when grading); the answer as one capital letter."""
+    given = answer.strip().upper() if type(answer) is str else ""
+    if not _grading():
+        try:
+            from IPython.display import display
+
+            from peercare.certification.choices import ChoiceButtons
+        except ImportError:
+            print(f"Question {number}: type A, B, C or D between the quotes in the box above.")
+        else:
+            display(ChoiceButtons(number=number))
+    return given
 
 
 def missing_answers(notebook: str) -> list[str]:
@@ -34,22 +42,35 @@ def missing_answers(notebook: str) -> list[str]:
             continue
         text = "".join(cell.get("source", "")).strip()
         if not text or text.startswith(STUB):
-            missing.append(_heading(cells, i))
+            heading = next(
+                (
+                    line.lstrip("#").strip()
+                    for before in reversed(cells[:i])
+                    if before.get("cell_type") == "markdown"
+                    for line in "".join(before.get("source", "")).splitlines()
+                    if line.startswith("#")
+                ),
+                f"box {i + 1}",
+            )
+            missing.append(heading)
     return missing
 
 
 def report_missing_answers(notebook: str) -> None:
-    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+    """Prints what is still empty (the saved notebook); never raises."""
+    if _grading():
         print("Grading: a lead trainer reads the written answers.")
         return
     if not Path(notebook).exists():
         print(f"Save the notebook as {notebook} first, then run this box again.")
         return
-    missing = missing_answers(notebook)
-    if missing:
-        raise StillEmpty(
-            f"{len(missing)} written answer(s) still empty: "
-            + "; ".join(missing)
-            + ". Write in each box, save, then check again."
+    try:
+        from peercare.certification.check import check_notebook
+    except ImportError:
+        missing = missing_answers(notebook)
+        message = (
+            "Still empty: " + "; ".join(missing) + "." if missing else "Every answer has text."
         )
-    print("All written answers have text. Save, then submit when you are ready.")
+    else:
+        message = check_notebook(Path(notebook))
+    print(message + " (This reads the saved notebook: save first with Ctrl+S.)")

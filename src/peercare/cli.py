@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from . import contract
@@ -167,10 +168,35 @@ def _course(args):
     return Course.find(args.course)
 
 
+def _say(line: str) -> None:
+    print(f"  {line}", flush=True)
+
+
+@contextlib.contextmanager
+def _noise_to_log(course):
+    """Python warnings (the gradebook database's, for one) go to the course's log file."""
+    import logging
+
+    handler = logging.FileHandler(course.log_file, encoding="utf-8")
+    warnings_log = logging.getLogger("py.warnings")
+    warnings_log.addHandler(handler)
+    warnings_log.propagate = False
+    logging.captureWarnings(True)
+    try:
+        yield
+    finally:
+        logging.captureWarnings(False)
+        warnings_log.removeHandler(handler)
+        handler.close()
+
+
 def _cert_add_candidates(args) -> int:
     from .certification.candidates import add_candidates
 
-    added, updated = add_candidates(_course(args), args.file)
+    course = _course(args)
+    _say(f"adding the candidates in {args.file} to the gradebook...")
+    with _noise_to_log(course):
+        added, updated = add_candidates(course, args.file)
     print(f"Added {len(added)} candidate(s); updated {len(updated)} already on the list.")
     return 0
 
@@ -179,7 +205,7 @@ def _cert_release(args) -> int:
     from .certification.steps import release
 
     course = _course(args)
-    for name in release(course, args.assignment):
+    for name in release(course, args.assignment, _say):
         print(f"Released {name} to the exchange ({course.course_id}).")
     return 0
 
@@ -187,7 +213,7 @@ def _cert_release(args) -> int:
 def _cert_collect(args) -> int:
     from .certification.steps import collect
 
-    for name, (people, refused) in collect(_course(args), args.assignment).items():
+    for name, (people, refused) in collect(_course(args), args.assignment, _say).items():
         print(f"{name}: collected {len(people)} new submission(s) {' '.join(people)}".rstrip())
         for line in refused:
             print(f"  REFUSED, not collected: {line}")
@@ -216,7 +242,7 @@ def _cert_autograde(args) -> int:
 def _cert_feedback(args) -> int:
     from .certification.steps import feedback
 
-    for name, people in feedback(_course(args), args.assignment).items():
+    for name, people in feedback(_course(args), args.assignment, _say).items():
         print(f"{name}: feedback released for {len(people)} candidate(s)")
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -34,9 +35,16 @@ def course(tmp_path_factory):
     root = make_course(tmp_path_factory.mktemp("lab-course"))
     csv = root.parent / "cohort.csv"
     csv.write_text("id,name\nc01,Test Candidate\n")
+    said = ""
     for step in (("add-candidates", str(csv)), ("release", KC)):
         done = subprocess.run(_cert(root, *step), capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+        assert done.stderr == ""  # the gradebook's and nbgrader's noise goes to the log
+        said += done.stdout
+    # each step said before it starts; nbgrader's own output is in the course's log
+    assert "adding the candidates in" in said
+    assert f"{KC}: making the candidates' copy" in said and f"{KC}: putting it in" in said
+    assert "release_assignment" in (root / "nbgrader.log").read_text()
     return Course.find(root)
 
 
@@ -65,9 +73,9 @@ def candidate_lab(course):
         yield lab
 
 
-def _api(url: str, path: str, method: str = "get", **params) -> requests.Response:
+def _api(url: str, route: str, method: str = "get", **params) -> requests.Response:
     headers = {"Authorization": f"token {TOKEN}"}
-    return getattr(requests, method)(f"{url}{path}", params=params, headers=headers, timeout=120)
+    return getattr(requests, method)(f"{url}{route}", params=params, headers=headers, timeout=120)
 
 
 def test_prints_the_address_and_serves_the_candidates_own_folder(course, candidate_lab):
@@ -109,9 +117,25 @@ def test_fetch_and_submit_as_the_candidate_id(course, candidate_lab):
     assert [a["status"] for a in listed] == ["fetched"]
     assert listed[0]["notebooks"][0]["path"] == f"{COURSE_ID}/{KC}/{KC}.ipynb"
 
+    where = f"{COURSE_ID}/{KC}/{KC}.ipynb"
+    checked = _api(url, "/assignments/validate", "post", path=where).json()
+    assert checked == {"success": True, "value": {"failed": [
+        {"source": "Still empty: 1–20.", "error": ""}]}}  # fmt: skip
+    assert _api(url, "/assignments/validate", "post", path="../../../rubric.yml").status_code == 403
+
+    # with questions empty, Submit asks first and sends nothing; pressed again, it sends
+    asked = _api(url, "/assignments/submit", "post", course_id=COURSE_ID, assignment_id=KC)
+    assert asked.json() == {"success": False, "value": (
+        "Not sent yet. These questions are still empty: 1–20.\n\n"
+        "To answer them first, press OK and go back to the notebook.\n"
+        "To send your work as it is, press Submit again.")}  # fmt: skip
+    inbound = course.root / "exchange" / COURSE_ID / "inbound"
+    assert not inbound.exists() or not any(inbound.iterdir())
     sent = _api(url, "/assignments/submit", "post", course_id=COURSE_ID, assignment_id=KC)
     assert sent.json()["success"], sent.text
-    inbound = course.root / "exchange" / COURSE_ID / "inbound"
+    (mine,) = [a for a in sent.json()["value"] if a["status"] == "submitted"]
+    when = mine["submissions"][0]["timestamp"]
+    assert re.fullmatch(r"Sent on [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ at \d{1,2}:\d\d [ap]m", when)
     owners = {p.name.split("+")[0] for p in inbound.iterdir()}
     assert owners == {"c01"}  # never the computer account's name
     collected = subprocess.run(_cert(course.root, "collect"), capture_output=True, text=True)
@@ -202,3 +226,17 @@ def test_assignments_tab_lists_the_course_in_chromium(candidate_lab, chromium_pa
         assert "Traceback" not in text
         # no news prompt ("Would you like to get notified about official Jupyter news?")
         assert "Jupyter news" not in text
+
+
+def test_times_in_words(monkeypatch):
+    import time
+
+    from peercare.certification.labserver import sent_words
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    assert sent_words("2026-11-30 15:05:12.123456 UTC") == "Sent on Monday 30 November at 3:05 pm"
+    assert sent_words("2026-12-01 09:30:00 UTC") == "Sent on Tuesday 1 December at 9:30 am"
+    assert sent_words("not a time") == "not a time"
+    monkeypatch.undo()
+    time.tzset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -164,8 +165,10 @@ def test_feedback_never_shows_hidden_tests(feedback, graded):
     assert "HIDDEN TESTS" not in html and "assert given ==" not in html
     partial = (feedback / PARTIAL / KC / f"{KC}.html").read_text()
     assert "Not correct this time." in partial and "assert given ==" not in partial
-    # a visible check still says what was missing; hidden checks say only right or not
-    assert "Not correct this time: Question 19 has no answer yet." in partial
+    # the candidate's own answer, and right or not; an empty one says so; no check code
+    assert re.search(r"Your answer: [A-D]\. Correct\.", html)
+    assert "No answer was given, so this question scored 0." in partial
+    assert "from checks import choose" not in html
 
 
 def test_feedback_shows_the_rubric_and_comments(feedback):

@@ -119,10 +119,27 @@ class Course:
         """Run a real ``nbgrader`` command in the course folder."""
         cmd = [sys.executable, "-m", "nbgrader", *args]
         proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
+        self.log_output(
+            f"nbgrader {' '.join(args)} (exit {proc.returncode})", proc.stdout + proc.stderr
+        )
         if check and proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-12:])
             raise CertError(f"`nbgrader {' '.join(args)}` failed:\n{tail}")
         return proc
+
+    @property
+    def log_file(self) -> Path:
+        """Where nbgrader's own output goes (database and kernel warnings): not the screen."""
+        return self.root / "nbgrader.log"
+
+    def log_output(self, title: str, text: str) -> None:
+        import datetime
+
+        try:
+            with self.log_file.open("a", encoding="utf-8") as log:
+                log.write(f"== {datetime.datetime.now():%Y-%m-%d %H:%M:%S} {title}\n{text}\n")
+        except OSError:
+            pass  # a read-only course folder: the log is a convenience
 
     def rubric(self):
         from .rules import load_rubric

@@ -27,10 +27,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import STATIC_DIR
 from .candidates import candidate_names
 from .course import CertError, Course
 
 WORK = "candidate-work"
+# clicked answers are kept in the answer box; saved widget state only redraws the buttons
+WIDGETS_SETTINGS = "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings"
 NEWS = "@jupyterlab/apputils-extension:announcements"
 LEAD_TOOLS = tuple(
     f"@jupyter/nbgrader:{name}" for name in ("formgrader", "create-assignment", "course-list")
@@ -63,13 +66,15 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=1))
 
 
-def _plan(root: Path, state: Path, disabled: tuple[str, ...], server: dict, port, token) -> Lab:
+def _plan(
+    root: Path, state: Path, disabled: tuple[str, ...], server: dict, port, token, lab=None
+) -> Lab:
     config = state / "config"
     _write_json(
         config / "labconfig" / "page_config.json",
         {"disabledExtensions": {name: True for name in disabled}},
     )
-    _write_json(config / "jupyter_server_config.json", {"ServerApp": server})
+    _write_json(config / "jupyter_server_config.json", {"ServerApp": server, "LabApp": lab or {}})
     port = port or free_port()
     token = token or secrets.token_urlsafe(16)
     argv = [
@@ -117,12 +122,17 @@ def candidate_lab(course: Course, candidate: str, port=None, token=None) -> Lab:
     work = course.root / WORK
     home, state = work / candidate, work / ".lab" / candidate
     home.mkdir(parents=True, exist_ok=True)
+    nbgrader_off = ("formgrader", "course_list", "assignment_list", "validate_assignment")
+    extensions = {f"nbgrader.server_extensions.{name}": False for name in nbgrader_off}
     lab = _plan(
         home, state, (*LEAD_TOOLS, NEWS),
-        {"jpserver_extensions": {f"nbgrader.server_extensions.{name}": False
-                                 for name in ("formgrader", "course_list")}},
-        port, token,
+        {"jpserver_extensions": {**extensions, "peercare.certification.labserver": True}},
+        port, token, {"expose_app_in_browser": True, "custom_css": True},
     )  # fmt: skip
+    custom = state / "config" / "custom" / "custom.css"
+    custom.parent.mkdir(parents=True, exist_ok=True)
+    custom.write_text((STATIC_DIR / "candidate-lab.css").read_text(encoding="utf-8"))
+    _write_json(state / "settings" / WIDGETS_SETTINGS, {"saveState": True})
     config = state / "config" / "nbgrader_config.py"
     config.write_text(candidate_config(course, candidate, home, state / "nbgrader_cache"))
     return lab

@@ -360,9 +360,22 @@ def strip_hidden(source: str) -> str:
 
 
 class HideHiddenTests(NbGraderPreprocessor):
-    """Feedback: hidden tests, their outputs and their messages are replaced by the result."""
+    """Feedback: hidden tests, their outputs and their messages are replaced by the result,
+    in words with the candidate's own answer ("Your answer: B. Correct."); the check's code
+    is not shown."""
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess(self, nb, resources):
+        given = None
+        for index, cell in enumerate(nb.cells):
+            meta = _nbg(cell)
+            if cell.cell_type == "code" and meta.get("solution"):
+                answer = read_answer(cell.source.replace("answer = None", ""))
+                given = answer.value if answer.ok else ""
+                continue
+            nb.cells[index], resources = self.preprocess_cell(cell, resources, index, given)
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index, given=None):
         meta = _nbg(cell)
         if cell.cell_type != "code" or not meta.get("locked"):
             return cell, resources
@@ -372,12 +385,16 @@ class HideHiddenTests(NbGraderPreprocessor):
             return cell, resources
         cell.source = strip_hidden(cell.source)
         score, points = meta.get("score"), meta.get("points")
+        yours = f"Your answer: {given}. " if given else ""
         if score is not None and points and float(score) >= float(points):
-            text = "Correct.\n"
+            text = f"{yours}Correct.\n"
+        elif given == "":
+            text = "No answer was given, so this question scored 0.\n"
         elif score is not None and points:
-            text = "Not correct this time. The book's chapter on this topic can help.\n"
+            text = f"{yours}Not correct this time. The book's chapter on this topic can help.\n"
         else:
             text = "Checked when graded.\n"
+        cell.metadata["transient"] = {"remove_source": True}  # the check's code: not shown
         # a visible check's own message (hidden checks carry none) says what was missing
         said = [
             o.get("evalue", "")
