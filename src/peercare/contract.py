@@ -73,7 +73,7 @@ sessions, under a minute) or the instruments' full form."""
 SHORT_FEEDBACK_ITEMS = ("useful", "will-use", "recommend", "safe", "own-way")
 """The short form's rated items: five of the reaction survey's own (our items), so the
 evaluation kit reads short and full forms as one reaction measure."""
-SHORT_FEEDBACK_TEXT = "helped"
+SHORT_FEEDBACK_TEXT = "change"
 """The short form's one optional text: the reaction survey's free-text item."""
 FEEDBACK_INSTRUMENTS = ("reaction", "retrospective")
 EVALUATION_PARTS = {

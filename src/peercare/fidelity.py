@@ -61,6 +61,7 @@ class Item(Strict):
     part: Part
     text: Text
     safety: bool = False
+    always: bool = False  # it comes up in every session and every observed part: never n/a
 
 
 class Checklist(Strict):
@@ -127,6 +128,11 @@ def score(checklist: Checklist, marks: Mapping[str, str]) -> Result:
                 + ("has no mark" if value is None else f"{value!r} is not a mark")
                 + " (use seen, not seen or n/a)"
             )
+    problems += [
+        f"item {i.id!r} applies to every part that is observed: mark it seen or not seen"
+        for i in checklist.items
+        if i.always and parsed.get(i.id) == Mark.na
+    ]
     if problems:
         raise FidelityError(problems)
     watch = [i for i in checklist.part(Part.watch) if parsed[i.id] != Mark.na]
@@ -149,7 +155,8 @@ def score(checklist: Checklist, marks: Mapping[str, str]) -> Result:
 def pass_rule(checklist: Checklist) -> str:
     return (
         f"To pass: at least {checklist.watch_percent}% of the watch items that applied are "
-        "seen (N/A items are left out), and every safety item that came up is seen."
+        "seen (N/A items are left out), and every safety item that came up is seen. "
+        "Items marked always are never N/A."
     )
 
 
@@ -167,6 +174,7 @@ def render_html(checklist: Checklist) -> str:
         out.append(f"<table><thead><tr><th>Item</th>{cols}<th>Notes</th></tr></thead><tbody>")
         for item in checklist.part(part):
             flag = ' <strong class="pcfid-safety">(safety)</strong>' if item.safety else ""
+            flag += ' <strong class="pcfid-always">(always)</strong>' if item.always else ""
             boxes = "<td>&#9744;</td>" * len(marks)
             out.append(
                 f'<tr id="fid-{e(item.id)}"><td>{e(item.text)}{flag}</td>{boxes}'

@@ -1,5 +1,5 @@
 """What a participant typed that the room should not see before the facilitator looks:
-names, phone numbers, e-mail addresses, handles, street addresses and slurs.
+names, phone numbers, e-mail addresses, handles, street addresses and strong words that may hurt someone.
 
 :func:`flags` reads a question or a comment and says, in plain words, what may identify
 someone (the facilitator sees the flags beside the text before approving it).
@@ -48,6 +48,22 @@ NOT_NAMES = frozenset(
         "cpr",
         "ptsd",
         "god",
+        "jesus",
+        "lord",
+        "allah",
+        "dios",
+        "christ",
+        "bible",
+        "church",
+        "mexican",
+        "african",
+        "dominican",
+        "haitian",
+        "puerto",
+        "rican",
+        "muslim",
+        "christian",
+        "catholic",
         "mr",
         "mrs",
         "ms",
@@ -90,8 +106,17 @@ def lists() -> dict[str, frozenset[str]]:
     data = yaml.safe_load((DATA_DIR / "moderation.yml").read_text(encoding="utf-8")) or {}
     return {
         k: frozenset(str(v).strip().lower() for v in data.get(k) or ())
-        for k in ("names", "blocked")
+        for k in ("names", "blocked", "crisis")
     }
+
+
+CRISIS_FLAG = "may be about suicide or someone in danger: see the disclosures page"
+
+
+def crisis(text: str) -> bool:
+    """Whether ``text`` has a word or phrase of the crisis list (whole words)."""
+    folded = " " + " ".join(fold(w).strip("'’-") for w in WORD.findall(text)) + " "
+    return any(f" {phrase} " in folded for phrase in lists()["crisis"])
 
 
 def fold(text: str) -> str:
@@ -134,7 +159,9 @@ def flags(text: str) -> list[str]:
         out.append("what may be a name (" + ", ".join(names[:5]) + ")")
     words = {fold(w).strip("'’-") for w in WORD.findall(text)}
     if words & lists()["blocked"]:
-        out.append("a slur")
+        out.append("a strong word that may hurt someone")
+    if crisis(text):
+        out.append(CRISIS_FLAG)
     return out
 
 
@@ -149,9 +176,11 @@ def word_flags(word: str) -> list[str]:
     if words & lists()["names"]:
         out.append("a name")
     if words & lists()["blocked"]:
-        out.append("a slur")
+        out.append("a strong word that may hurt someone")
     if ADDRESS.search(word):
         out.append("an address or a place")
+    if crisis(word):
+        out.append(CRISIS_FLAG)
     return out
 
 

@@ -8,6 +8,7 @@ import asyncio
 import time
 
 from peercare.apps.checkin import SCALE
+from peercare.apps.questions import PLACEHOLDER
 from peercare.apps.state import QUIZ_CURRENT
 from peercare.codes import ALPHABET
 from peercare.serve import live_session_args
@@ -20,7 +21,7 @@ from ..voila import voila_server
 APPS = ROOT / "notebooks" / "apps"
 FORGED = 200
 QUESTION = "coping-breath-out"
-QUESTION_BOX = "Your question. Please leave out names, phone numbers and addresses."
+QUESTION_BOX = PLACEHOLDER
 
 
 async def _until(find, timeout: float = 60):

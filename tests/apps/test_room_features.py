@@ -106,7 +106,7 @@ def test_short_feedback_on_the_dashboard_with_moderated_comments(store, room, tm
         "I liked the quiet room",
     ]
     panel = _send_feedback(store, info, "5", comments[0])
-    assert "shows only if the facilitator approves it" in notice_text(panel)
+    assert "It is never put on the room screen" in notice_text(panel)
     _send_feedback(store, info, "5", comments[1])
     dash.update()
     view = dash.views[contract.FEEDBACK].value
@@ -146,8 +146,10 @@ def test_short_feedback_on_the_dashboard_with_moderated_comments(store, room, tm
     path.write_text(store.export_csv(info.code, key), encoding="utf-8", newline="")
     frame, _ = read_export(path)
     feedback = frame[frame["app"] == contract.FEEDBACK]
-    assert sorted(feedback.loc[feedback["item"] == "helped", "response"]) == sorted(comments)
-    assert set(feedback["item"]) == {*contract.SHORT_FEEDBACK_ITEMS, "helped"}
+    assert sorted(
+        feedback.loc[feedback["item"] == contract.SHORT_FEEDBACK_TEXT, "response"]
+    ) == sorted(comments)
+    assert set(feedback["item"]) == {*contract.SHORT_FEEDBACK_ITEMS, contract.SHORT_FEEDBACK_TEXT}
 
 
 # -- pace -----------------------------------------------------------------------------------
@@ -284,6 +286,15 @@ def test_the_word_cloud_protects_people(store, room):
     screen.stop.set()
 
 
+def test_moderation_flags_words_about_suicide_for_the_facilitator():
+    from peercare.moderation import CRISIS_FLAG
+
+    assert CRISIS_FLAG in flags("Some days I want to end it all.")
+    assert CRISIS_FLAG in word_flags("suicidal")
+    assert CRISIS_FLAG not in flags("We should end the meeting on time.")  # whole phrases
+    assert not word_flags("grace") and not word_flags("Jesus")  # faith words are not names
+
+
 def test_moderation_finds_names_numbers_addresses_and_slurs():
     assert flags("What if a co-worker shuts down after a call?") == []
     assert flags("Is EAP free on Tuesday?") == []
@@ -294,7 +305,9 @@ def test_moderation_finds_names_numbers_addresses_and_slurs():
     assert any("Marisol" in f for f in flags("Ask Marisol what happened"))
     assert any("(dre)" in f for f in flags("dre said it first"))  # on the names list
     slur = sorted(lists()["blocked"])[0]  # the list is data/moderation.yml
-    assert "a slur" in flags(f"he called him a {slur.upper()}.") and word_flags(slur)
+    assert "a strong word that may hurt someone" in flags(
+        f"he called him a {slur.upper()}."
+    ) and word_flags(slur)
     assert word_flags("Tired") == [] and word_flags("hope") == []
     assert word_flags("jaylen") and word_flags("5551234") and word_flags("me@x.org")
     live_cloud = live.word_cloud(["a"] * 2, 3)

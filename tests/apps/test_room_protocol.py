@@ -9,6 +9,7 @@ import asyncio
 
 from peercare import contract
 from peercare.apps.pace import pace_html
+from peercare.apps.questions import PLACEHOLDER
 from peercare.serve import live_session_args
 from peercare.store import Store
 from peercare.widget_client import Participant
@@ -17,7 +18,7 @@ from ..conftest import ROOT
 from ..voila import voila_server
 
 APPS = ROOT / "notebooks" / "apps"
-QUESTION_BOX = "Your question. Please leave out names, phone numbers and addresses."
+QUESTION_BOX = PLACEHOLDER
 AGREE = "5 · Strongly agree"
 
 

@@ -149,7 +149,7 @@ def test_a_short_form_session_pace_and_questions_are_read(tmp_path, banks):
     answers = found.reaction.answers.set_index("respondent_id")
     assert found.reaction.n_respondents == 10
     assert answers.loc["short-0000", "will-use"] == 4
-    assert answers.loc["short-0000", "helped"] == "=the quiet room"  # the guard undone
+    assert answers.loc["short-0000", "change"] == "=the quiet room"  # the guard undone
     assert answers.loc["short-0000", ["pace", "hard-to-follow"]].isna().all()
     notes = "\n".join(found.notes)
     assert f"session {info.code}: 4 pace signals (3 slower, 1 faster)" in notes

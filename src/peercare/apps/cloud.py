@@ -2,7 +2,7 @@
 
 A word shows only once at least the threshold of people gave it (:func:`peercare.live.word_cloud`:
 counted in steps of the threshold, the rest as "other"). Words the moderation list holds
-back (:func:`peercare.moderation.word_flags`: names, numbers, addresses, slurs) are never
+back (:func:`peercare.moderation.word_flags`: names, numbers, addresses, strong words) are never
 shown; the facilitator can hide any other word (kept as a short hash in session state
 :data:`~peercare.apps.state.CLOUD_HIDDEN`, never the word). The cloud reaches the room
 screen only when the facilitator puts it there (:data:`~peercare.apps.state.ROOM_CLOUD`
@@ -20,7 +20,7 @@ import math
 import ipywidgets as w
 
 from .. import contract, live
-from ..moderation import cloud_word, word_flags
+from ..moderation import cloud_word, crisis, word_flags
 from . import ui
 from .state import CLOUD_HIDDEN, ROOM_CLOUD
 
@@ -121,7 +121,12 @@ class CloudPanel(w.VBox):
         self.shown = cloud.shown
         other = f"other: {cloud.other}" if cloud.other and (cloud.shown or hidden) else ""
         body = cloud_html(levels(cloud.shown), other) if cloud.shown else ""
-        extra = " Names, numbers, addresses and slurs are never shown."
+        extra = " Names, numbers, addresses and strong words that may hurt someone are never shown."
+        if any(crisis(word) for word in first_words(self._rows)):
+            extra += (
+                " A check-in word may be about harm. Remind everyone of 988, and that you"
+                " are here after."
+            )
         if hidden:
             extra += f" You hid {len(hidden)} {'word' if len(hidden) == 1 else 'words'}."
         self.view.value = f"{body}<p class='pc-note'>{html.escape(cloud.note + extra)}</p>"

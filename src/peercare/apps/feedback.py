@@ -22,6 +22,7 @@ import ipywidgets as w
 from .. import contract
 from ..instruments import Instrument, load_instrument
 from . import ui
+from .questions import HELP_NOW
 from .state import FEEDBACK_FORM
 
 TEXT_LIMIT = contract.ANSWER_MAX
@@ -102,7 +103,7 @@ def feedback_panel(seat: ui.Seat, form: str | None = None) -> w.VBox:
             placeholder="Optional. Please leave out names, phone numbers and addresses.",
             layout={**ui.WIDE, "height": "6rem"},
         )
-        parts += [ui.paragraph(f"{free.text} (optional)"), box]
+        parts += [ui.paragraph(f"{free.text} (optional)"), box, ui.paragraph(HELP_NOW)]
         fields.append((contract.feedback_item(free.id), None, box))
     send = ui.button("Send my feedback")
     note = ui.notice()
@@ -123,7 +124,8 @@ def feedback_panel(seat: ui.Seat, form: str | None = None) -> w.VBox:
         seat.add(contract.FEEDBACK, answers, once=contract.FEEDBACK)
         send.disabled = True
         wrote = any(isinstance(f, w.Textarea) and str(f.value).strip() for _, _, f in fields)
-        said = " What you wrote shows only if the facilitator approves it." if wrote else ""
+        said = " Your trainer reads what you wrote later. It is never put on the room screen."
+        said = said if wrote else ""
         return "Received. Thank you: your feedback shapes the next session." + said
 
     send.on_click(lambda _: ui.guarded(note, submit))

@@ -3,7 +3,7 @@ feedback comments.
 
 Nothing written reaches the room screen (questions) or the dashboard's list of comments
 until the facilitator approves it. Each waiting text shows with its flags
-(:func:`peercare.moderation.flags`: names, numbers, addresses, slurs) so they can be seen
+(:func:`peercare.moderation.flags`: names, numbers, addresses, strong words) so they can be seen
 before approving; **Hide** takes it out of the queue for good. Decisions are session
 state (:data:`~peercare.apps.state.MODERATION`: row ids only, never text), so a reopened
 dashboard keeps them. With a ``threshold`` (feedback comments), the queue shows nothing

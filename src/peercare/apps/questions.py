@@ -20,6 +20,14 @@ from ..store import InputRefused
 from . import ui
 
 QUESTION_LIMIT = 280
+PLACEHOLDER = (
+    "Your question. Please leave out names, phone numbers, addresses, and details of crimes "
+    "or beefs."
+)
+HELP_NOW = (
+    "No one reads this right away. If you need help now, tell a trainer, or call or text "
+    "988. In danger, call 911."
+)
 ASK_EVERY = 20.0
 MAX_QUESTIONS = 10
 
@@ -28,7 +36,7 @@ def question_panel(
     seat: ui.Seat, every: float = ASK_EVERY, clock: Callable[[], float] = time.monotonic
 ) -> w.VBox:
     box = w.Textarea(
-        placeholder="Your question. Please leave out names, phone numbers and addresses.",
+        placeholder=PLACEHOLDER,
         layout={"width": "100%", "max_width": "36rem", "height": "6rem"},
     )
     send = ui.button("Send my question")
@@ -55,7 +63,11 @@ def question_panel(
             seat.add(contract.QUESTION, [(contract.QUESTION_TEXT, text)], once=last["sent"])
             last["at"], last["sent"] = now, last["sent"] + 1
         box.value = ""
-        return "Sent, with no name. The facilitator reads it first and may share it with the room."
+        return (
+            "Sent, with no name. The facilitator reads it first and may share it with the "
+            "room, word for word. In a small group, people may guess who wrote it, so leave "
+            "out your own story."
+        )
 
     send.on_click(lambda _: ui.guarded(note, ask))
     panel = w.VBox(
@@ -66,6 +78,7 @@ def question_panel(
                 "decides what goes on the room screen."
             ),
             box,
+            ui.paragraph(HELP_NOW),
             send,
             note,
         ],

@@ -405,7 +405,10 @@ class HideHiddenTests(NbGraderPreprocessor):
             text = f"Not correct this time: {said[0].strip()}\n"
         timed_out = any(o.get("ename") in TIMEOUT_ERRORS for o in cell.get("outputs", []))
         if timed_out:
-            text = "This check ran out of time, so it scored zero.\n"
+            text = (
+                "The computer stopped checking this answer because it ran too long, so it "
+                "scored zero for now. Your lead trainer can look at it with you.\n"
+            )
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
         return cell, resources
 

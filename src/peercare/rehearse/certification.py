@@ -18,9 +18,11 @@ from ..certification.candidates import add_candidates
 from ..certification.certificates import issue, verify
 from ..certification.decide import CERTIFIED, NOT_YET, WAITING, decide
 from ..certification.grades import set_rubric_grade
+from ..certification.observe import record
 from ..certification.practice import KC, Notebook, answer_key, fetch, make_course, submit
 from ..certification.scores import item_scores, scores_csv
 from ..certification.steps import collect, feedback, release
+from ..fidelity import load_fidelity
 from ..paths import project_root
 from .progress import Progress
 
@@ -165,6 +167,15 @@ def rubric_grades(course: Course, who: list[Candidate]) -> None:
                 set_rubric_grade(course, cand.id, assignment, gid, score, comment="Rehearsal.")
 
 
+def observe_teach_backs(course: Course, who: list[Candidate]) -> None:
+    """A passing observed teach-back for each candidate (part 3 of the refresher, every
+    checklist item seen): the certification rule needs one, and the rehearsal's expected
+    decisions turn on the notebooks, not on the observation."""
+    marks = {item.id: "seen" for item in load_fidelity().items}
+    for cand in who:
+        record(course, cand.id, "refresher", "3", marks, "Rehearsal: clear and calm.")
+
+
 def run_certification(n: int, out: Path, root: Path | None = None) -> CertificationRun:
     root = root or project_root()
     progress = Progress("certification", 8)
@@ -197,7 +208,11 @@ def run_certification(n: int, out: Path, root: Path | None = None) -> Certificat
         autograde(course, on_time, force=True)
         run.ours = auto_scores(course)
         rubric_grades(course, on_time)
-        progress.step("peercare autograde on the same submissions; rubric grades filled in")
+        observe_teach_backs(course, people)
+        progress.step(
+            "peercare autograde on the same submissions; rubric grades and observed "
+            "teach-backs filled in"
+        )
         run.decisions.append({d.candidate: d.verdict for d in decide(course)})
         progress.step("first decision: " + _verdicts(run.decisions[-1]))
         for cand in late:
