@@ -161,6 +161,13 @@ def test_lead_and_two_candidates_release_fetch_submit_collect_autograde(hub, chr
             released.get_by_role("button", name="Fetch").click(timeout=120_000)
             fetched = page.locator("#fetched_assignments_list .list_item", has_text=KC)
             fetched.first.wait_for(timeout=120_000)
+            # nothing answered: the candidate's server asks first (peercare's Submit), then sends
+            fetched.get_by_role("button", name="Submit").first.click()
+            dialog = page.locator(".jp-Dialog")
+            dialog.wait_for(timeout=120_000)
+            assert "press Submit again" in dialog.inner_text()
+            page.locator(".jp-Dialog .jp-mod-accept").first.click()
+            dialog.wait_for(state="detached")
             fetched.get_by_role("button", name="Submit").first.click()
             page.locator("#submitted_assignments_list .list_item", has_text=KC).first.wait_for(
                 timeout=120_000

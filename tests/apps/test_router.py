@@ -28,6 +28,7 @@ from peercare.widget_client import Participant, scenario_answers
 from ..browser import chromium, guarded_context
 from ..conftest import ROOT
 from ..voila import _children, free_port, kernel_pids, voila_server
+from .test_kernels import wait_for
 
 APPS = ROOT / "notebooks" / "apps"
 SCENARIOS = "scenarios.ipynb"
@@ -237,7 +238,10 @@ def test_serve_with_two_servers_keeps_going_when_one_dies(postgres, tmp_path):
         assert "voila-1.log" in out and "voila-2.log" in out
         front = f"http://127.0.0.1:{apps}"
         assert requests.get(f"{front}/voila/static/voila.js", timeout=30).status_code == 200
-        assert [s["alive"] for s in status(front)] == [True, True]
+        # both servers answer once their warm pools have started (the router checks them)
+        assert wait_for(lambda: [s["alive"] for s in status(front)] == [True, True], 120), (
+            status(front)
+        )
         # a Host the servers do not answer to is refused through the router too
         wrong = requests.get(f"{front}/voila/static/voila.js", headers={"Host": "evil.example"})
         assert wrong.status_code == 403
