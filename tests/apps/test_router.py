@@ -239,8 +239,8 @@ def test_serve_with_two_servers_keeps_going_when_one_dies(postgres, tmp_path):
         front = f"http://127.0.0.1:{apps}"
         assert requests.get(f"{front}/voila/static/voila.js", timeout=30).status_code == 200
         # both servers answer once their warm pools have started (the router checks them)
-        assert wait_for(lambda: [s["alive"] for s in status(front)] == [True, True], 120), (
-            status(front)
+        assert wait_for(lambda: [s["alive"] for s in status(front)] == [True, True], 120), status(
+            front
         )
         # a Host the servers do not answer to is refused through the router too
         wrong = requests.get(f"{front}/voila/static/voila.js", headers={"Host": "evil.example"})
