@@ -34,10 +34,11 @@ def test_small_rehearsal_holds_every_check(store_url, tmp_path):
         for name in (C.STOPPED, C.AUTOGRADE, C.DECISIONS, C.ANSWERS, C.TALLIES, C.REPORT, C.CHANGE)
     }, text
     answers = {row[0]: row[1:] for row in summary["answers"]}
-    # 6 people: the pre and post test (15 items each), 2 quiz questions, 18 feedback rows
+    # 6 people: the pre and post test (15 items each), 2 quiz questions, the short feedback
+    # form (5 ratings and its one comment box)
     assert answers["prepost"] == [180, 180, 180, 180]
     assert answers["quiz"] == [12, 12, 12, 12]
-    assert answers["feedback"] == [108, 108, 108, 108]
+    assert answers["feedback"] == [36, 36, 36, 36]
     assert all(len(set(v)) == 1 for v in answers.values()), answers
     # everything it made is in the one folder
     assert len(list((out / "exports").glob("session-*.csv"))) == 1

@@ -151,8 +151,10 @@ def read_exports(
                     rows,
                     inst,
                     name=str(path),
-                    every_item=False,  # a live quiz asks a few questions; the short
-                    # feedback form five of the reaction items                    strip=False,
+                    # a live quiz asks a few questions; the short feedback form five of
+                    # the reaction items
+                    every_item=False,
+                    strip=False,
                 )
                 parts.setdefault(part, []).append(found)
             except DataError as exc:

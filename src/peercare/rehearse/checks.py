@@ -21,7 +21,7 @@ AUTOGRADE = "our autograde = nbgrader autograde"
 DECISIONS = "each candidate's expected decision"
 CHANGE = "pre/post change matches the model"
 STOPPED = "every server and kernel stopped"
-LIVE_ONLY = "checkin+scenario"  # the evaluation kit counts these two together
+LIVE_ONLY = "+".join(contract.LIVE_ONLY)  # the evaluation kit counts these together
 
 
 @dataclass
@@ -53,7 +53,7 @@ def exported_rows(paths: list[Path]) -> list[Sent]:
 
 def _by_app(rows: list[Sent]) -> Counter:
     counts = Counter(r.app for r in rows)
-    counts[LIVE_ONLY] = counts.pop(contract.CHECKIN, 0) + counts.pop(contract.SCENARIO, 0)
+    counts[LIVE_ONLY] = sum(counts.pop(app, 0) for app in contract.LIVE_ONLY)
     return counts
 
 

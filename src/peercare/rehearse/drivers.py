@@ -216,18 +216,26 @@ class Phone:
             steps += 1
 
     async def feedback(self, session: int) -> None:
-        """Rate every feedback question (the page's radios, in the order the app lists its
-        fields: reaction items, then each retrospective item then and now) and write one
-        comment."""
-        from ..apps.feedback import REACTION, RETROSPECTIVE
+        """Rate every feedback question of the session's form (the page's radios, in the
+        order the app lists its fields: the short form's items, or every reaction item then
+        each retrospective item then and now) and write one comment."""
+        from ..apps.feedback import REACTION, RETROSPECTIVE, free_texts, short_items
 
         p, rng = self.page, self.person.rng
         send = p.find("ButtonModel", description="Send my feedback")
         box = parent_of(p, send)
         radios = [c for c in child_ids(p, box) if p.models[c].get("_model_name")
                   == "RadioButtonsModel"]  # fmt: skip
-        fields = [(i.id, "") for i in REACTION.items]
-        fields += [(i.id, t) for i in RETROSPECTIVE.items for t in RETROSPECTIVE.instrument.times]
+        form = (
+            contract.FEEDBACK_SHORT if len(radios) == len(short_items()) else contract.FEEDBACK_FULL
+        )
+        if form == contract.FEEDBACK_SHORT:
+            fields = [(i.id, "") for i in short_items()]
+        else:
+            fields = [(i.id, "") for i in REACTION.items]
+            fields += [
+                (i.id, t) for i in RETROSPECTIVE.items for t in RETROSPECTIVE.instrument.times
+            ]
         if len(radios) != len(fields):
             raise LookupError(f"the feedback page has {len(radios)} ratings, not {len(fields)}")
         answers = []
@@ -238,7 +246,7 @@ class Phone:
             await p.set(mid, index=index)
             answers.append((contract.feedback_item(item), str(values[index]), when))
         boxes = [c for c in child_ids(p, box) if p.models[c].get("_model_name") == "TextareaModel"]
-        free = REACTION.instrument.free_text  # one box each, in this order
+        free = free_texts(form)  # one box each, in this order
         which = rng.randrange(len(free))
         comment = rng.choice(COMMENTS)
         await p.set(boxes[which], value=comment)

@@ -34,6 +34,7 @@ def answers_read(data) -> dict[str, int]:
     """Answers the evaluation kit read, per app of the export: every answer cell of the
     instruments it analyses, and the answers it only counts (its notes say how many)."""
     from ..contract import EVALUATION_PARTS, PAUSE
+    from .checks import LIVE_ONLY
 
     read: dict[str, int] = {}
     for part, responses in data.parts.items():
@@ -44,8 +45,8 @@ def answers_read(data) -> dict[str, int]:
     for note in data.notes:
         if found := re.search(r": (\d+) pause requests$", note):
             read[PAUSE] = read.get(PAUSE, 0) + int(found.group(1))
-        if found := re.match(r"(\d+) check-in and scenario answer", note):
-            read["checkin+scenario"] = int(found.group(1))
+        if found := re.match(r"(\d+) check-in, scenario and question answer", note):
+            read[LIVE_ONLY] = int(found.group(1))
     return read
 
 
