@@ -11,6 +11,7 @@ from peercare.apps.checkin import SCALE
 from peercare.apps.questions import PLACEHOLDER
 from peercare.apps.state import QUIZ_CURRENT
 from peercare.codes import ALPHABET
+from peercare.rehearse.drivers import until
 from peercare.serve import live_session_args
 from peercare.store import Store
 from peercare.widget_client import Participant
@@ -22,18 +23,6 @@ APPS = ROOT / "notebooks" / "apps"
 FORGED = 200
 QUESTION = "coping-breath-out"
 QUESTION_BOX = PLACEHOLDER
-
-
-async def _until(find, timeout: float = 60):
-    """What ``find()`` returns once it stops raising LookupError (the page polls)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return find()
-        except LookupError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
 
 
 async def _forge(p: Participant, mid: str, times: int) -> None:
@@ -64,7 +53,7 @@ def test_forged_clicks_store_each_answer_once(tmp_path):
         await p.set(feedback, index=0)
         await _forge(p, p.find("ButtonModel", description="Send my feedback"), FORGED)
 
-        quiz = await _until(lambda: p.find("AnyModel", quiz_id=f"live-{QUESTION}"))
+        quiz = await until(lambda: p.find("AnyModel", quiz_id=f"live-{QUESTION}"))
         for n in range(FORGED):
             await p.set(quiz, last_answer={"question": QUESTION, "chosen": ["b"], "n": n})
 

@@ -55,27 +55,23 @@ def children(parent: int) -> list[int]:
     return found
 
 
-def rss_mib(pids: list[int]) -> float:
-    """Resident memory of these processes together (MiB)."""
-    total = 0
+def _stats(pids: list[int]):
+    """The /proc stat fields after the command name, of each process still there."""
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            yield Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[21])
+
+
+def rss_mib(pids: list[int]) -> float:
+    """Resident memory of these processes together (MiB)."""
+    total = sum(int(fields[21]) for fields in _stats(pids))
     return total * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _cpu_ticks(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total
+    return sum(int(fields[11]) + int(fields[12]) for fields in _stats(pids))
 
 
 def _alive(pid: int) -> bool:
