@@ -47,6 +47,13 @@ def guarded_context(browser, local: set[str] = LOCAL, **kwargs):
     return context
 
 
+def lab_ready(page, timeout: int = 180_000) -> None:
+    """Wait until JupyterLab has restored its layout: its main area shows a tab (the Launcher
+    after ``?reset``). The menu bar comes earlier; a tab opened before the restore ends is
+    closed by it, as a person would see if they clicked that fast."""
+    page.locator("#jp-main-dock-panel .lm-TabBar-tab").first.wait_for(timeout=timeout)
+
+
 def widgets_ready(page) -> None:
     """Bring each page widget near the screen (the book's loader runs them only then) and
     wait until every one has run; a page without widgets returns at once."""

@@ -20,7 +20,7 @@ import requests
 
 from peercare.serve import stop_process
 
-from .browser import chromium, guarded_context
+from .browser import chromium, guarded_context, lab_ready
 from .certification.helpers import make_course
 from .conftest import ROOT
 from .voila import free_port
@@ -115,8 +115,7 @@ def _login(page, url: str, name: str) -> None:
 
 def _assignments(page, url: str, name: str):
     page.goto(f"{url}/user/{name}/lab?reset", timeout=180_000)
-    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=180_000)
-    page.wait_for_timeout(1000)
+    lab_ready(page, 180_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
     menu = page.locator(".lm-Menu-content").first.inner_text()
     page.get_by_text("Assignment List", exact=True).click()

@@ -88,6 +88,27 @@ def _own_violations(violations: list[dict]) -> list[dict]:
     return [v for v in violations if any(o in str(v["nodes"]) for o in ours)]
 
 
+def _open_fetched_notebook(page) -> None:
+    """Open the fetched notebook from the Assignments tab. The list redraws when the fetch
+    ends, which can fold a list the candidate (or this test) had just opened, so unfold it
+    again until the notebook's link shows, as a person would."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    toggle = page.locator("a.assignment-notebooks-link", has_text=KC)
+    notebook = page.locator("#fetched_assignments_list .nested_list_item a", has_text=KC)
+    for _ in range(12):
+        toggle.wait_for(timeout=120_000)
+        if not notebook.is_visible():
+            toggle.click()
+        try:
+            notebook.wait_for(state="visible", timeout=10_000)
+        except PlaywrightTimeout:  # the list redrew folded; unfold it again
+            continue
+        notebook.click()
+        return
+    raise AssertionError("the fetched notebook never showed in the Assignments tab")
+
+
 def _no_error_text(page, where: str) -> None:
     outputs = page.locator(".jp-OutputArea-output")
     text = "\n".join(outputs.nth(i).inner_text() for i in range(outputs.count()))
@@ -96,7 +117,7 @@ def _no_error_text(page, where: str) -> None:
 
 
 def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromium_path):
-    from ..browser import chromium, guarded_context, run_axe
+    from ..browser import chromium, guarded_context, lab_ready, run_axe
 
     letters = _letters(course)
     home = course.root / "candidate-work" / "c01" / COURSE_ID / KC
@@ -105,7 +126,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         context = guarded_context(browser, viewport={"width": 1400, "height": 900})
         page = context.new_page()
         page.goto(f"{url}/lab?reset&token={TOKEN}")
-        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=120_000)
+        lab_ready(page, 120_000)
         _shot(page, "01-start")
 
         # the Assignments tab: fetch, then open the notebook from the list
@@ -114,8 +135,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         page.locator("#released_assignments_list .list_item", has_text=KC).wait_for(timeout=120_000)
         _shot(page, "02-assignments")
         page.locator("#released_assignments_list").get_by_role("button", name="Fetch").click()
-        page.locator("a.assignment-notebooks-link", has_text=KC).click(timeout=120_000)
-        page.locator("#fetched_assignments_list .nested_list_item a", has_text=KC).click()
+        _open_fetched_notebook(page)
 
         # press ▶▶ (restart and run all), as the notebook's first box says
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=180_000)
@@ -214,7 +234,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
 
         # the candidate fetches the feedback and opens it
         page.reload()
-        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=120_000)
+        lab_ready(page, 120_000)
         page.locator(".lm-TabBar-tab", has_text="Assignments").click()
         page.get_by_role("button", name="Fetch Feedback").click(timeout=120_000)
         page.get_by_text("(view feedback)").click(timeout=120_000)

@@ -207,13 +207,13 @@ def test_check_command_reads_a_notebook_and_refuses_a_bad_file(course, tmp_path)
 
 @pytest.mark.browser
 def test_assignments_tab_lists_the_course_in_chromium(candidate_lab, chromium_path):
-    from ..browser import chromium, guarded_context
+    from ..browser import chromium, guarded_context, lab_ready
 
     url, _ = candidate_lab
     with chromium(chromium_path) as browser:
         page = guarded_context(browser, viewport={"width": 1400, "height": 900}).new_page()
         page.goto(f"{url}/lab?reset&token={TOKEN}")
-        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=90_000)
+        lab_ready(page, 90_000)
         page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
         menu = page.locator(".lm-Menu-content").first.inner_text()
         assert "Assignment List" in menu

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ..browser import chromium, guarded_context
+from ..browser import chromium, guarded_context, lab_ready
 from ..lab import lab_server
 from .conftest import BROKEN
 
@@ -30,7 +30,7 @@ def page(lab, chromium_path):
         context = guarded_context(browser, viewport={"width": 1400, "height": 900})
         page = context.new_page()
         page.goto(f"{url}/lab?reset&token=t")
-        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=90_000)
+        lab_ready(page, 90_000)
         yield page
         # formgrader's submission page asks a CDN for MathJax; nothing else leaves the machine
         assert all("mathjax" in u.lower() for u in context.outside), context.outside
@@ -74,8 +74,7 @@ def test_formgrader_opens_in_lab_and_saves_a_rubric_grade(lab, page):
 def test_candidate_fetches_validates_and_submits_in_lab(lab, page):
     url, course = lab
     page.goto(f"{url}/lab?reset&token=t")
-    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=90_000)
-    page.wait_for_timeout(1000)
+    lab_ready(page, 90_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
     page.get_by_text("Assignment List", exact=True).click()
     released = page.locator("#released_assignments_list .list_item", has_text="knowledge-check")
