@@ -127,7 +127,8 @@ def candidate_lab(course: Course, candidate: str, port=None, token=None) -> Lab:
     lab = _plan(
         home, state, (*LEAD_TOOLS, NEWS),
         {"jpserver_extensions": {**extensions, "peercare.certification.labserver": True}},
-        port, token, {"expose_app_in_browser": True, "custom_css": True},
+        port, token, {"expose_app_in_browser": True, "custom_css": True,
+                     "extra_labextensions_path": [str(STATIC_DIR / "labextension")]},
     )  # fmt: skip
     custom = state / "config" / "custom" / "custom.css"
     custom.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,74 @@
+/* peercare cert lab --candidate: a JupyterLab plugin written by hand (no build step).
+   JupyterLab loads a prebuilt extension's remoteEntry and asks it for "./extension"; this
+   file answers with one plugin that needs nothing from JupyterLab's shared packages.
+
+   - nbgrader's "(view feedback)" link only moves the file panel to the feedback folder.
+     When that happens, this also opens the candidate's feedback page (served by
+     peercare.certification.labserver at peercare/feedback) in a tab: one click.
+   - nbgrader's "Invalid Submission" dialog title reads "Not sent yet". */
+(function () {
+  "use strict";
+  var FEEDBACK_FOLDER = /(^|\/)feedback\/[^/]+(\/[^/]+\.html)?\/?$/;
+  var TITLES = { "Invalid Submission": "Not sent yet" };
+
+  function baseUrl() {
+    var data = document.getElementById("jupyter-config-data");
+    var base = data ? JSON.parse(data.textContent).baseUrl || "/" : "/";
+    return base.charAt(base.length - 1) === "/" ? base : base + "/";
+  }
+
+  function openFeedback(app, path) {
+    var url = baseUrl() + "peercare/feedback?path=" + encodeURIComponent(path);
+    if (app.commands.hasCommand("help:open")) {
+      app.commands.execute("help:open", { url: url, text: "Your feedback" });
+    } else {
+      window.open(url, "_blank", "noopener");
+    }
+  }
+
+  function plainTitles(root) {
+    var heads = root.querySelectorAll ? root.querySelectorAll(".jp-Dialog-header") : [];
+    for (var i = 0; i < heads.length; i++) {
+      var said = heads[i].textContent.trim();
+      if (Object.prototype.hasOwnProperty.call(TITLES, said)) {
+        heads[i].textContent = TITLES[said];
+      }
+    }
+  }
+
+  var plugin = {
+    id: "peercare-candidate-lab:plugin",
+    description: "Feedback in one click, and nbgrader's dialog titles in plain words.",
+    autoStart: true,
+    activate: function (app) {
+      app.commands.commandExecuted.connect(function (_, args) {
+        var path = String((args.args && args.args.path) || "");
+        if (args.id === "filebrowser:go-to-path" && FEEDBACK_FOLDER.test(path)) {
+          openFeedback(app, path.replace(/\/$/, ""));
+        }
+      });
+      new MutationObserver(function (changes) {
+        changes.forEach(function (change) {
+          change.addedNodes.forEach(function (node) {
+            if (node.nodeType === 1) plainTitles(node);
+          });
+        });
+      }).observe(document.body, { childList: true, subtree: true });
+    }
+  };
+
+  var lab = (window._JUPYTERLAB = window._JUPYTERLAB || {});
+  lab["peercare-candidate-lab"] = {
+    init: function () {
+      return Promise.resolve();
+    },
+    get: function (module) {
+      if (module !== "./extension") {
+        return Promise.reject(new Error("peercare-candidate-lab has no " + module));
+      }
+      return Promise.resolve(function () {
+        return { __esModule: true, default: [plugin] };
+      });
+    }
+  };
+})();
