@@ -207,6 +207,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         _shot(page, "08-submit-asks")
         assert "still empty: 18–20" in said and "press Submit again" in said
         assert "not submitted" not in said.lower() and not ERRORS.search(said)
+        assert said.startswith("About sending your work") and "Invalid" not in said
         assert not inbound.exists() or not list(inbound.iterdir())
         _close_dialog(page)
         submit.click()
@@ -232,23 +233,24 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         decided = subprocess.run(_cert(course.root, "decide"), capture_output=True, text=True)
         assert "c01" in decided.stdout and "root" not in decided.stdout, decided.stdout
 
-        # the candidate fetches the feedback and opens it
+        # the candidate fetches the feedback and opens it: one click on "(view feedback)"
         page.reload()
         lab_ready(page, 120_000)
         page.locator(".lm-TabBar-tab", has_text="Assignments").click()
         page.get_by_role("button", name="Fetch Feedback").click(timeout=120_000)
         page.get_by_text("(view feedback)").click(timeout=120_000)
-        page.locator(".jp-DirListing-item", has_text=f"{KC}.html").dblclick()
-        frame = page.frame_locator(".jp-HTMLViewer iframe")
-        frame.locator("body").wait_for(timeout=60_000)
+        frame = page.frame_locator("iframe[src*='peercare/feedback']")
+        frame.get_by_text("Your score: 15 of 20.").wait_for(timeout=60_000)
         text = frame.locator("body").inner_text()
         _shot(page, "10-feedback")
-        assert "Correct." in text and "Not correct this time" in text
-        assert not ERRORS.search(text) and "HIDDEN" not in text and "assert" not in text
-        assert (
-            page.get_by_text("Trust HTML").count() == 0
-            or not page.get_by_text("Trust HTML").is_visible()
-        )
+        assert f"Your answer: {letters[1]}. Correct." in text
+        for n in WRONG_CLICKS:
+            assert f"Your answer: {_wrong(letters[n])}. Not correct this time." in text
+        assert text.count("No answer was given, so this question scored 0.") == len(EMPTY)
+        assert text.count("Why:") == 20 and "Question 20" in text
+        assert not ERRORS.search(text) and "HIDDEN" not in text and "choose(" not in text
+        assert page.get_by_text("Trust HTML").count() == 0
+        assert page.get_by_title("Trust HTML").count() == 0
         assert context.outside == []
     print("JupyterLab's own axe violations (notebook):", [v["id"] for v in notebook_violations])
     print(

@@ -20,7 +20,8 @@ extension. So:
   :mod:`peercare.certification.feedback`), with scripts and other hosts refused.
 
 The tab shows these in its own dialogs, whose fixed headings ("The following cell failed:",
-"Assignment not submitted:") the lab's ``custom.css`` hides (:mod:`.lab`).
+"Assignment not submitted:") the lab's ``custom.css`` hides (:mod:`.lab`); the plugin renames
+the "Invalid Submission" title "About sending your work".
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@
    - nbgrader's "(view feedback)" link only moves the file panel to the feedback folder.
      When that happens, this also opens the candidate's feedback page (served by
      peercare.certification.labserver at peercare/feedback) in a tab: one click.
-   - nbgrader's "Invalid Submission" dialog title reads "Not sent yet". */
+   - nbgrader's "Invalid Submission" dialog title reads "About sending your work". */
 (function () {
   "use strict";
   var FEEDBACK_FOLDER = /(^|\/)feedback\/[^/]+(\/[^/]+\.html)?\/?$/;
-  var TITLES = { "Invalid Submission": "Not sent yet" };
+  var TITLES = { "Invalid Submission": "About sending your work" };
 
   function baseUrl() {
     var data = document.getElementById("jupyter-config-data");
@@ -26,12 +26,13 @@
     }
   }
 
-  function plainTitles(root) {
-    var heads = root.querySelectorAll ? root.querySelectorAll(".jp-Dialog-header") : [];
+  function plainTitles() {
+    var heads = document.querySelectorAll(".jp-Dialog-header");
     for (var i = 0; i < heads.length; i++) {
-      var said = heads[i].textContent.trim();
-      if (Object.prototype.hasOwnProperty.call(TITLES, said)) {
-        heads[i].textContent = TITLES[said];
+      var walker = document.createTreeWalker(heads[i], NodeFilter.SHOW_TEXT);
+      for (var text = walker.nextNode(); text; text = walker.nextNode()) {
+        var said = text.nodeValue.trim();
+        if (Object.prototype.hasOwnProperty.call(TITLES, said)) text.nodeValue = TITLES[said];
       }
     }
   }
@@ -47,13 +48,10 @@
           openFeedback(app, path.replace(/\/$/, ""));
         }
       });
-      new MutationObserver(function (changes) {
-        changes.forEach(function (change) {
-          change.addedNodes.forEach(function (node) {
-            if (node.nodeType === 1) plainTitles(node);
-          });
-        });
-      }).observe(document.body, { childList: true, subtree: true });
+      // dialogs fill in their title after they are added, so look again at every change
+      new MutationObserver(function () {
+        if (document.querySelector(".jp-Dialog")) plainTitles();
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
     }
   };
 
