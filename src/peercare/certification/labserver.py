@@ -172,7 +172,7 @@ class ValidateHandler(Handler):
 
 
 NO_FEEDBACK = (
-    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No feedback yet"
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>No feedback yet'
     "</title></head><body><main><h1>No feedback here yet</h1><p>In the Assignments tab, "
     "press <strong>Fetch Feedback</strong> first, then <strong>(view feedback)</strong>."
     "</p></main></body></html>"
@@ -184,7 +184,9 @@ class FeedbackHandler(Handler):
 
     @property
     def content_security_policy(self) -> str:
-        return "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+        return (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+        )
 
     @web.authenticated
     def get(self):
