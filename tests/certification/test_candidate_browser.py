@@ -251,6 +251,12 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         assert not ERRORS.search(text) and "HIDDEN" not in text and "choose(" not in text
         assert page.get_by_text("Trust HTML").count() == 0
         assert page.get_by_title("Trust HTML").count() == 0
+        # clicked again from the Assignments tab: the same tab comes forward, not a second one
+        tab = page.locator(".lm-TabBar-tab", has_text=f"Feedback: {KC}")
+        page.locator(".lm-TabBar-tab", has_text="Assignments").click()
+        page.get_by_text("(view feedback)").click()
+        page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"Feedback: {KC}").wait_for()
+        assert tab.count() == 1
         assert context.outside == []
     print("JupyterLab's own axe violations (notebook):", [v["id"] for v in notebook_violations])
     print(

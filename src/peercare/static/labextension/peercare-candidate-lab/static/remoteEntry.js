@@ -17,10 +17,22 @@
     return base.charAt(base.length - 1) === "/" ? base : base + "/";
   }
 
+  var opened = {}; // path -> the tab already showing it
+
   function openFeedback(app, path) {
+    var shown = opened[path];
+    if (shown && !shown.isDisposed) {
+      app.shell.activateById(shown.id);
+      return;
+    }
+    var parts = path.split("/");
+    var at = parts.lastIndexOf("feedback");
+    var name = at > 0 ? "Feedback: " + parts[at - 1] : "Your feedback";
     var url = baseUrl() + "peercare/feedback?path=" + encodeURIComponent(path);
     if (app.commands.hasCommand("help:open")) {
-      app.commands.execute("help:open", { url: url, text: "Your feedback" });
+      app.commands.execute("help:open", { url: url, text: name }).then(function (tab) {
+        if (tab) opened[path] = tab;
+      });
     } else {
       window.open(url, "_blank", "noopener");
     }
