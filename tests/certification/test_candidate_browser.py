@@ -257,6 +257,10 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         page.get_by_text("(view feedback)").click()
         page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"Feedback: {KC}").wait_for()
         assert tab.count() == 1
+        # the page itself passes axe (checked on its own: its policy refuses axe's script)
+        own = context.new_page()
+        own.set_content(next(home.glob("feedback/*/*.html")).read_text(encoding="utf-8"))
+        assert run_axe(own, min_passes=5) == []  # contrast, title, language, lists...
         assert context.outside == []
     print("JupyterLab's own axe violations (notebook):", [v["id"] for v in notebook_violations])
     print(
