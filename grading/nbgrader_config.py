@@ -106,5 +106,6 @@ c.Autograde.autograde_preprocessors = [
 # from another host.
 c.PlainFeedback.rubric_file = str(HERE / "rubric.yml")
 c.GenerateFeedback.preprocessors = [GetGrades, PlainFeedback]
-c.HTMLExporter.template_name = TEMPLATE_NAME
-c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
+# Only feedback's page uses this template (Formgrader's grading pages keep their own).
+c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
