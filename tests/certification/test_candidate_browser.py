@@ -2,7 +2,8 @@
 `peercare cert lab --candidate c01`: fetch from the Assignments tab, answer the knowledge
 check by clicking (three answers typed in odd forms, three left empty), run cells twice and
 out of order, Validate, Submit with blanks (asked first, then sent), then the lead trainer
-collects, autogrades and releases feedback, and the candidate fetches and reads it.
+collects, autogrades and releases feedback, and the candidate fetches it and opens it with one
+click on "(view feedback)": their answer, right or not, and why, with no code and no traceback.
 
 Screenshots of each step go to ``$PEERCARE_SHOTS`` when it is set (for a usability look)."""
 
@@ -238,11 +239,13 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         lab_ready(page, 120_000)
         page.locator(".lm-TabBar-tab", has_text="Assignments").click()
         page.get_by_role("button", name="Fetch Feedback").click(timeout=120_000)
-        page.get_by_text("(view feedback)").click(timeout=120_000)
+        page.get_by_text("(view feedback)").wait_for(timeout=120_000)
+        _shot(page, "10-view-feedback-link")
+        page.get_by_role("link", name="(view feedback)").click()  # a link the Tab key reaches
         frame = page.frame_locator("iframe[src*='peercare/feedback']")
         frame.get_by_text("Your score: 15 of 20.").wait_for(timeout=60_000)
         text = frame.locator("body").inner_text()
-        _shot(page, "10-feedback")
+        _shot(page, "11-feedback")
         assert f"Your answer: {letters[1]}. Correct." in text
         for n in WRONG_CLICKS:
             assert f"Your answer: {_wrong(letters[n])}. Not correct this time." in text

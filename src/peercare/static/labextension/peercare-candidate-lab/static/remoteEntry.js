@@ -5,7 +5,8 @@
    - nbgrader's "(view feedback)" link only moves the file panel to the feedback folder.
      When that happens, this also opens the candidate's feedback page (served by
      peercare.certification.labserver at peercare/feedback) in a tab: one click.
-   - nbgrader's "Invalid Submission" dialog title reads "About sending your work". */
+   - nbgrader's "Invalid Submission" dialog title reads "About sending your work".
+   - "(view feedback)" looks like a link and can be reached with the Tab key. */
 (function () {
   "use strict";
   var FEEDBACK_FOLDER = /(^|\/)feedback\/[^/]+(\/[^/]+\.html)?\/?$/;
@@ -49,6 +50,15 @@
     }
   }
 
+  // nbgrader's "(view feedback)" has no address, so it looks like plain text and the Tab
+  // key skips it; with one it looks like the other links and Enter opens it too.
+  function linkLooksLikeALink() {
+    var links = document.querySelectorAll("#submitted_assignments_list a:not([href])");
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].textContent.trim() === "(view feedback)") links[i].setAttribute("href", "#");
+    }
+  }
+
   var plugin = {
     id: "peercare-candidate-lab:plugin",
     description: "Feedback in one click, and nbgrader's dialog titles in plain words.",
@@ -60,9 +70,10 @@
           openFeedback(app, path.replace(/\/$/, ""));
         }
       });
-      // dialogs fill in their title after they are added, so look again at every change
+      // the list and the dialogs are redrawn at will, so look again at every change
       new MutationObserver(function () {
         if (document.querySelector(".jp-Dialog")) plainTitles();
+        linkLooksLikeALink();
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     }
   };
