@@ -6,6 +6,11 @@ and why (the ``# Why:`` line kept with the answer key in the hidden checks of
 score, the rubric (what "meets" looks like, their level) and the lead trainer's comment.
 Nothing else: no code, no checks, no tracebacks, no scripts, nothing loaded from another host.
 
+Decision: the explanation shows under every question, right or wrong, because a person learns
+most from the why of a miss. So a retake with the same questions is not a fresh check; each
+``# Why:`` explains the idea rather than naming a letter, and a lead trainer who wants a
+blind retake should change the questions or their order.
+
 :class:`PlainFeedback` is the last step of nbgrader's ``GenerateFeedback`` in the course
 config, so ``peercare cert feedback``, ``nbgrader generate_feedback`` and Formgrader's button
 all make the same page; :data:`TEMPLATES` holds the template that prints it as it is.
