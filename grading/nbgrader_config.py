@@ -20,7 +20,7 @@ git-ignored: candidates' work never goes into git.
 import os
 from pathlib import Path
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
@@ -35,12 +35,8 @@ from nbgrader.preprocessors import (
 )
 
 from peercare.certification.exchange import CheckedCollect
-from peercare.certification.preprocessors import (
-    HideHiddenTests,
-    RecordRun,
-    ScreenSubmission,
-    ShowRubric,
-)
+from peercare.certification.feedback import TEMPLATE_NAME, TEMPLATES, PlainFeedback
+from peercare.certification.preprocessors import RecordRun, ScreenSubmission
 from peercare.certification.sandbox import SandboxedExecute
 
 c = get_config()  # noqa: F821 (nbgrader provides it)
@@ -103,12 +99,13 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 
-# Feedback never shows hidden tests or their messages (a candidate who retakes the
-# knowledge check must not find the answers there); it shows the rubric instead.
-c.ShowRubric.rubric_file = str(HERE / "rubric.yml")
-c.GenerateFeedback.preprocessors = [
-    GetGrades,
-    HideHiddenTests,
-    ShowRubric,
-    CSSHTMLHeaderPreprocessor,
-]
+# Feedback is one plain page per notebook (peercare.certification.feedback): per question
+# the candidate's answer, right or not, and why; per written answer the score, the rubric and
+# the lead trainer's comment. Never code, hidden tests or their messages (a candidate who
+# retakes the knowledge check must not find the checks there), never a script or anything
+# from another host.
+c.PlainFeedback.rubric_file = str(HERE / "rubric.yml")
+c.GenerateFeedback.preprocessors = [GetGrades, PlainFeedback]
+# Only feedback's page uses this template (Formgrader's grading pages keep their own).
+c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]

@@ -67,14 +67,16 @@ def widgets_ready(page) -> None:
     )
 
 
-def run_axe(page) -> list[dict]:
-    """axe-core (from web/node_modules) on the page: violations at WCAG 2.2 AA tags."""
+def run_axe(page, min_passes: int = 10) -> list[dict]:
+    """axe-core (from web/node_modules) on the page: violations at WCAG 2.2 AA tags. More
+    than ``min_passes`` rules must pass; a plain page (no forms, no ARIA) has fewer that
+    apply, so pass a smaller number for one."""
     page.add_script_tag(path=str(ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         AXE_TAGS,
     )
-    assert len(result["passes"]) > 10, "axe ran almost no rules: is the page empty?"
+    assert len(result["passes"]) > min_passes, "axe ran almost no rules: is the page empty?"
     return [
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]

@@ -2,7 +2,8 @@
 `peercare cert lab --candidate c01`: fetch from the Assignments tab, answer the knowledge
 check by clicking (three answers typed in odd forms, three left empty), run cells twice and
 out of order, Validate, Submit with blanks (asked first, then sent), then the lead trainer
-collects, autogrades and releases feedback, and the candidate fetches and reads it.
+collects, autogrades and releases feedback, and the candidate fetches it and opens it with one
+click on "(view feedback)": their answer, right or not, and why, with no code and no traceback.
 
 Screenshots of each step go to ``$PEERCARE_SHOTS`` when it is set (for a usability look)."""
 
@@ -207,6 +208,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         _shot(page, "08-submit-asks")
         assert "still empty: 18–20" in said and "press Submit again" in said
         assert "not submitted" not in said.lower() and not ERRORS.search(said)
+        assert said.startswith("About sending your work") and "Invalid" not in said
         assert not inbound.exists() or not list(inbound.iterdir())
         _close_dialog(page)
         submit.click()
@@ -232,23 +234,36 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         decided = subprocess.run(_cert(course.root, "decide"), capture_output=True, text=True)
         assert "c01" in decided.stdout and "root" not in decided.stdout, decided.stdout
 
-        # the candidate fetches the feedback and opens it
+        # the candidate fetches the feedback and opens it: one click on "(view feedback)"
         page.reload()
         lab_ready(page, 120_000)
         page.locator(".lm-TabBar-tab", has_text="Assignments").click()
         page.get_by_role("button", name="Fetch Feedback").click(timeout=120_000)
-        page.get_by_text("(view feedback)").click(timeout=120_000)
-        page.locator(".jp-DirListing-item", has_text=f"{KC}.html").dblclick()
-        frame = page.frame_locator(".jp-HTMLViewer iframe")
-        frame.locator("body").wait_for(timeout=60_000)
+        page.get_by_text("(view feedback)").wait_for(timeout=120_000)
+        _shot(page, "10-view-feedback-link")
+        page.get_by_role("link", name="(view feedback)").click()  # a link the Tab key reaches
+        frame = page.frame_locator("iframe[src*='peercare/feedback']")
+        frame.get_by_text("Your score: 15 of 20.").wait_for(timeout=60_000)
         text = frame.locator("body").inner_text()
-        _shot(page, "10-feedback")
-        assert "Correct." in text and "Not correct this time" in text
-        assert not ERRORS.search(text) and "HIDDEN" not in text and "assert" not in text
-        assert (
-            page.get_by_text("Trust HTML").count() == 0
-            or not page.get_by_text("Trust HTML").is_visible()
-        )
+        _shot(page, "11-feedback")
+        assert f"Your answer: {letters[1]}. Correct." in text
+        for n in WRONG_CLICKS:
+            assert f"Your answer: {_wrong(letters[n])}. Not correct this time." in text
+        assert text.count("No answer was given, so this question scored 0.") == len(EMPTY)
+        assert text.count("Why:") == 20 and "Question 20" in text
+        assert not ERRORS.search(text) and "HIDDEN" not in text and "choose(" not in text
+        assert page.get_by_text("Trust HTML").count() == 0
+        assert page.get_by_title("Trust HTML").count() == 0
+        # clicked again from the Assignments tab: the same tab comes forward, not a second one
+        tab = page.locator(".lm-TabBar-tab", has_text=f"Feedback: {KC}")
+        page.locator(".lm-TabBar-tab", has_text="Assignments").click()
+        page.get_by_text("(view feedback)").click()
+        page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"Feedback: {KC}").wait_for()
+        assert tab.count() == 1
+        # the page itself passes axe (checked on its own: its policy refuses axe's script)
+        own = context.new_page()
+        own.set_content(next(home.glob("feedback/*/*.html")).read_text(encoding="utf-8"))
+        assert run_axe(own, min_passes=5) == []  # contrast, title, language, lists...
         assert context.outside == []
     print("JupyterLab's own axe violations (notebook):", [v["id"] for v in notebook_violations])
     print(

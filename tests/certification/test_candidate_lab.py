@@ -113,6 +113,8 @@ def test_fetch_and_submit_as_the_candidate_id(course, candidate_lab):
     assert fetched.json()["success"], fetched.text
     notebook = course.root / "candidate-work" / "c01" / COURSE_ID / KC / f"{KC}.ipynb"
     assert notebook.is_file()
+    # the candidate's copy carries neither the answer key nor the feedback's explanations
+    assert "# Why:" not in notebook.read_text() and "assert given" not in notebook.read_text()
     listed = _api(url, "/assignments", course_id=COURSE_ID).json()["value"]
     assert [a["status"] for a in listed] == ["fetched"]
     assert listed[0]["notebooks"][0]["path"] == f"{COURSE_ID}/{KC}/{KC}.ipynb"
@@ -141,6 +143,27 @@ def test_fetch_and_submit_as_the_candidate_id(course, candidate_lab):
     collected = subprocess.run(_cert(course.root, "collect"), capture_output=True, text=True)
     assert collected.returncode == 0, collected.stderr
     assert (course.root / "submitted" / "c01" / KC / f"{KC}.ipynb").is_file()
+
+
+def test_feedback_pages_come_only_from_the_candidates_feedback_folders(course, candidate_lab):
+    url, _ = candidate_lab
+    config = _api(url, "/lab").text.split('id="jupyter-config-data" type="application/json">')[1]
+    assert '"name": "peercare-candidate-lab"' in config  # the plugin behind "(view feedback)"
+    folder = course.root / "candidate-work" / "c01" / COURSE_ID / KC / "feedback" / "2026 UTC"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{KC}.html").write_text("<p>Your answer: B. Correct.</p>")
+    where = f"{COURSE_ID}/{KC}/feedback/2026 UTC"
+    shown = _api(url, "/peercare/feedback", path=where)
+    assert shown.status_code == 200 and shown.text == "<p>Your answer: B. Correct.</p>"
+    policy = shown.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script" not in policy
+    assert _api(url, "/peercare/feedback", path=f"{where}/{KC}.html").text == shown.text
+    for path in (f"{COURSE_ID}/{KC}/{KC}.ipynb", "../../../rubric.yml", "../../feedback"):
+        refused = _api(url, "/peercare/feedback", path=path)
+        assert refused.status_code == 404 and "Fetch Feedback" in refused.text, path
+    stranger = requests.get(f"{url}/peercare/feedback", params={"path": where},
+                            allow_redirects=False, timeout=60)  # fmt: skip
+    assert stranger.status_code in (302, 403) and "Correct" not in stranger.text
 
 
 def test_candidate_work_is_ignored_by_git():

@@ -8,7 +8,9 @@ an ``nbgrader_config.py`` that points fetch and submit at the course's exchange 
 candidate's id (``CourseDirectory.student_id``), whatever the computer account is called,
 and a ``labconfig/page_config.json`` that turns off Formgrader, Create Assignment, the course
 list and the news prompt. Its server loads nbgrader's Assignments and Validate handlers but not
-Formgrader's or the list of formgraders, so those pages are not there at all.
+Formgrader's or the list of formgraders, so those pages are not there at all; and a small
+hand-written plugin (``static/labextension``) that opens the feedback page when "(view
+feedback)" is clicked (see :mod:`.labserver`).
 
 The lead trainer's server runs in the course folder with nbgrader as installed (Formgrader
 included), and no news prompt.
@@ -127,7 +129,8 @@ def candidate_lab(course: Course, candidate: str, port=None, token=None) -> Lab:
     lab = _plan(
         home, state, (*LEAD_TOOLS, NEWS),
         {"jpserver_extensions": {**extensions, "peercare.certification.labserver": True}},
-        port, token, {"expose_app_in_browser": True, "custom_css": True},
+        port, token, {"expose_app_in_browser": True, "custom_css": True,
+                     "extra_labextensions_path": [str(STATIC_DIR / "labextension")]},
     )  # fmt: skip
     custom = state / "config" / "custom" / "custom.css"
     custom.parent.mkdir(parents=True, exist_ok=True)

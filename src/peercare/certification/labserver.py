@@ -13,8 +13,15 @@ extension. So:
 - the submitted list says when in words ("Sent on Monday 30 November at 3:05 pm"), and a
   step that fails says so in a sentence; the traceback goes to the server's log.
 
+- **(view feedback)** opens the candidate's feedback page in one click: nbgrader's link moves
+  the file panel to the feedback folder, and the candidate lab's small plugin
+  (``static/labextension/peercare-candidate-lab``) then opens ``peercare/feedback?path=...``,
+  which :class:`FeedbackHandler` serves as it is (a page made by
+  :mod:`peercare.certification.feedback`), with scripts and other hosts refused.
+
 The tab shows these in its own dialogs, whose fixed headings ("The following cell failed:",
-"Assignment not submitted:") the lab's ``custom.css`` hides (:mod:`.lab`).
+"Assignment not submitted:") the lab's ``custom.css`` hides (:mod:`.lab`); the plugin renames
+the "Invalid Submission" title "About sending your work".
 """
 
 from __future__ import annotations
@@ -164,6 +171,44 @@ class ValidateHandler(Handler):
         self.finish(json.dumps({"success": True, "value": result}))
 
 
+NO_FEEDBACK = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>No feedback yet'
+    "</title></head><body><main><h1>No feedback here yet</h1><p>In the Assignments tab, "
+    "press <strong>Fetch Feedback</strong> first, then <strong>(view feedback)</strong>."
+    "</p></main></body></html>"
+)
+
+
+class FeedbackHandler(Handler):
+    """One fetched feedback page, by its folder (or file) under the candidate's folder."""
+
+    @property
+    def content_security_policy(self) -> str:
+        return (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+        )
+
+    @web.authenticated
+    def get(self):
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        page = self._page(self.get_argument("path", ""))
+        if page is None:
+            self.set_status(404)
+            self.finish(NO_FEEDBACK)
+            return
+        self.finish(page.read_bytes())
+
+    def _page(self, path: str) -> Path | None:
+        target = (self.root / path).resolve()
+        if not target.is_relative_to(self.root) or "feedback" not in target.parts:
+            return None
+        if target.is_file():
+            return target if target.suffix == ".html" else None
+        pages = sorted(target.glob("*.html")) if target.is_dir() else []
+        return pages[0] if pages else None
+
+
 def _jupyter_server_extension_points():
     return [{"module": __name__}]
 
@@ -178,6 +223,7 @@ def _load_jupyter_server_extension(serverapp):
         ("/assignments/validate", ValidateHandler),
         (r"/assignments/(?P<action>fetch|submit|fetch_feedback)", ActionHandler),
         ("/courses", nbg.CourseListHandler),
+        ("/peercare/feedback", FeedbackHandler),
         ("/nbgrader_version", nbg.NbGraderVersionHandler),
     ]
     base = web_app.settings["base_url"]

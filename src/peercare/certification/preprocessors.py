@@ -13,8 +13,8 @@
   early warning for a lead trainer, not a defence. What it finds goes to
   ``review/<assignment>/<candidate>/<notebook>.json``.
 - :class:`RecordRun` runs after Execute: it notes cells stopped by the time limit.
-- :class:`HideHiddenTests` and :class:`ShowRubric` shape the feedback: hidden tests and
-  their messages never reach a candidate; the rubric does.
+- The feedback page is :mod:`peercare.certification.feedback`'s: hidden tests and their
+  messages never reach a candidate; the rubric does.
 
 Decision: the answers are read here, in an nbgrader preprocessor in the course config, and
 not in ``peercare cert autograde`` alone, so that ``nbgrader autograde``, formgrader's buttons
@@ -26,12 +26,10 @@ from __future__ import annotations
 import ast
 import builtins
 import json
-import os
 from copy import deepcopy
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils
 from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
@@ -357,91 +355,6 @@ def strip_hidden(source: str) -> str:
         if not hiding:
             out.append(line)
     return "\n".join(out).rstrip()
-
-
-class HideHiddenTests(NbGraderPreprocessor):
-    """Feedback: hidden tests, their outputs and their messages are replaced by the result,
-    in words with the candidate's own answer ("Your answer: B. Correct."); the check's code
-    is not shown."""
-
-    def preprocess(self, nb, resources):
-        given = None
-        for index, cell in enumerate(nb.cells):
-            meta = _nbg(cell)
-            if cell.cell_type == "code" and meta.get("solution"):
-                answer = read_answer(cell.source.replace("answer = None", ""))
-                given = answer.value if answer.ok else ""
-                continue
-            nb.cells[index], resources = self.preprocess_cell(cell, resources, index, given)
-        return nb, resources
-
-    def preprocess_cell(self, cell, resources, index, given=None):
-        meta = _nbg(cell)
-        if cell.cell_type != "code" or not meta.get("locked"):
-            return cell, resources
-        if HIDDEN_BEGIN not in cell.source and not any(
-            HIDDEN_BEGIN in str(o.get("traceback", "")) for o in cell.get("outputs", [])
-        ):
-            return cell, resources
-        cell.source = strip_hidden(cell.source)
-        score, points = meta.get("score"), meta.get("points")
-        yours = f"Your answer: {given}. " if given else ""
-        if score is not None and points and float(score) >= float(points):
-            text = f"{yours}Correct.\n"
-        elif given == "":
-            text = "No answer was given, so this question scored 0.\n"
-        elif score is not None and points:
-            text = f"{yours}Not correct this time. The book's chapter on this topic can help.\n"
-        else:
-            text = "Checked when graded.\n"
-        cell.metadata["transient"] = {"remove_source": True}  # the check's code: not shown
-        # a visible check's own message (hidden checks carry none) says what was missing
-        said = [
-            o.get("evalue", "")
-            for o in cell.get("outputs", [])
-            if o.get("output_type") == "error" and o.get("ename") == "AssertionError"
-        ]
-        if said and said[0].strip():
-            text = f"Not correct this time: {said[0].strip()}\n"
-        timed_out = any(o.get("ename") in TIMEOUT_ERRORS for o in cell.get("outputs", []))
-        if timed_out:
-            text = (
-                "The computer stopped checking this answer because it ran too long, so it "
-                "scored zero for now. Your lead trainer can look at it with you.\n"
-            )
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
-        return cell, resources
-
-
-class ShowRubric(NbGraderPreprocessor):
-    """Feedback: after each rubric-graded answer, what "meets" looks like for it."""
-
-    rubric_file = Unicode("", help="grading/rubric.yml").tag(config=True)
-
-    def preprocess(self, nb, resources):
-        if not self.rubric_file or not os.path.exists(self.rubric_file):
-            return nb, resources
-        from .rules import load_rubric
-
-        rubric = load_rubric(Path(self.rubric_file))
-        assignment = resources.get("nbgrader", {}).get("assignment")
-        cells = []
-        for cell in nb.cells:
-            cells.append(cell)
-            gid = _grade_id(cell)
-            comp = rubric.competency_for(assignment, gid) if gid else None
-            if comp is None or not utils.is_grade(cell):
-                continue
-            score = _nbg(cell).get("score")
-            level = rubric.level_name(score)
-            lines = [
-                f"**Rubric: {comp.title}.** What meets looks like: {comp.meets}",
-                "",
-                f"Your level: **{level}**" if level else "Not graded yet.",
-            ]
-            cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
-        nb.cells = cells
-        return nb, resources
 
 
 def read_json_notebook(path: Path) -> tuple[object | None, str | None]:

@@ -45,8 +45,9 @@ def collect(
     return found
 
 
-# nbconvert's page template loads MathJax from a CDN: each candidate opening their feedback
-# would tell that host. The exercises have no math; the page needs nothing from outside.
+# The course's feedback page (peercare.certification.feedback) loads nothing from outside.
+# A course config that goes back to nbconvert's page template would load MathJax from a CDN,
+# telling that host each time a candidate opens their feedback: this guard removes it.
 _OUTSIDE = re.compile(
     r"""<script[^>]*\ssrc=["']https?://[^"']*["'][^>]*>\s*</script>"""
     r"""|<link[^>]*\shref=["']https?://[^"']*["'][^>]*>""",
