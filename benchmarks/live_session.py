@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import machine_line  # noqa: E402
+from peercare.apps.questions import PLACEHOLDER  # noqa: E402
 from peercare.serve import guard_args, live_session_args  # noqa: E402
 from peercare.store import Store  # noqa: E402
 from peercare.voila_app import memory_kernels  # noqa: E402
@@ -303,7 +304,7 @@ async def feature_room(url: str, code: str, people: int) -> tuple[list, list, in
     return [t for _, t in ok], [t for each in acks for t in each], people - len(ok)
 
 
-QUESTION_BOX = "Your question. Please leave out names, phone numbers and addresses."
+QUESTION_BOX = PLACEHOLDER  # the Ask tab's own text (a copy here went stale once)
 
 
 def room_features(env: dict, data: str) -> None:

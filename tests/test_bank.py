@@ -177,3 +177,23 @@ def test_every_real_bank_intro_matches_its_question_count():
 
 def test_objective_must_be_positive():
     assert "objective" in _error(GOOD.replace("    objective: 1\n", "    objective: 0\n"))
+
+
+def test_the_apps_parse_the_banks_once_and_again_when_a_file_changes():
+    """What the live quiz's kernels parse before a page claims them equals load_all(), is
+    parsed once, and is read again when a bank file changes."""
+    import os
+
+    from peercare.bank import bank_paths, shipped_banks
+
+    first = shipped_banks()
+    assert first == load_all() and first is not shipped_banks()  # a new dict each time
+    assert all(shipped_banks()[m] is bank for m, bank in first.items())  # not parsed again
+    path = bank_paths()[0]
+    times = path.stat()
+    try:
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns + 1_000_000))
+        again = shipped_banks()
+        assert again == first and all(again[m] is not bank for m, bank in first.items())
+    finally:
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))

@@ -405,3 +405,13 @@ def test_the_coworker_scenario_ends_only_where_its_ending_fits():
     for cid in ("keep-secret", "number-and-go"):
         feedback, nxt = scn.choose("connect", cid)
         assert nxt == "connect" and "Choose again" in feedback
+
+
+def test_the_apps_parse_the_shipped_scenarios_once():
+    """The scenario app's kernels parse the shipped scenarios before a page claims them:
+    the same scenarios as load_all_scenarios(), parsed once per process."""
+    from peercare.scenarios import load_all_scenarios, shipped_scenarios
+
+    first = shipped_scenarios()
+    assert list(first) == load_all_scenarios()
+    assert all(a is b for a, b in zip(first, shipped_scenarios(), strict=True))

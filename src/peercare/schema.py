@@ -81,6 +81,11 @@ def describe(exc: ValidationError, raw: object, source: Path | str) -> list[str]
     return lines
 
 
+def files_as_now(paths) -> tuple[tuple[str, int], ...]:
+    """Each file's path and modification time: a cache key that changes when a file does."""
+    return tuple((str(p), p.stat().st_mtime_ns) for p in paths)
+
+
 def read_text(path: Path, what: str, error: type[Exception]) -> str:
     """A source file's text, or ``error([...])`` saying plainly why it cannot be read."""
     try:

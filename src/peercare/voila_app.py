@@ -18,11 +18,16 @@ guards for a session that strangers can reach.
   when the page is sent, never while the page is being made.
 * Joins first: the app notes when pages start, are sent and connect, and which pool
   kernel a page is waiting for; :mod:`peercare.kernel_pool` refills the warm pool from
-  that (after a burst, at lower priority).
+  that (after a burst, at lower priority). Python's cycle collector waits too: from a
+  page's start until ``gc_settle`` quiet seconds (``gc_most_wait`` at most) it is off,
+  then it runs. Measured in a burst of 30 pooled joins: one full collection held Voila's
+  one thread for 0.21 s of the burst's 2 s (the 30 claimed pages' renderers are garbage
+  in cycles, a few MB, freed once the burst is over).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from contextvars import ContextVar
@@ -121,6 +126,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             return
         app.rendering += 1
         app.pages_started += 1
+        app.hold_gc()
         app.last_page = time.monotonic()
         self.kernel_ids: list[str] = []
         token = _page.set(self)
@@ -140,8 +146,11 @@ class PeercareVoila(Voila):
     connect_timeout = Float(
         60.0, config=True, help="Seconds a page has to connect to its kernel (0: no limit)."
     )
+    gc_settle = Float(3.0, config=True, help="Quiet seconds before the cycle collector runs.")
+    gc_most_wait = Float(30.0, config=True, help="Most seconds the cycle collector waits.")
 
     rendering = 0  # pages being made now (their kernels may not be counted yet)
+    gc_held_since: float | None = None  # when pages stopped the cycle collector
     pages_started = 0
     last_page = 0.0  # when a page last started, was sent or connected (time.monotonic)
 
@@ -171,7 +180,29 @@ class PeercareVoila(Voila):
         if self.connect_timeout > 0:
             every = max(1.0, min(10.0, self.connect_timeout / 4))
             PeriodicCallback(self._stop_unconnected, every * 1000).start()
+        PeriodicCallback(self.release_gc, 500).start()
         return super().listen()
+
+    # -- the cycle collector waits for a burst of pages ----------------------------------
+    def hold_gc(self) -> None:
+        if self.gc_held_since is None and gc.isenabled():
+            gc.disable()
+            self.gc_held_since = time.monotonic()
+
+    def release_gc(self, now: float | None = None) -> bool:
+        """Turn the cycle collector back on (and run it) once no page has started, been
+        sent or connected for ``gc_settle`` seconds and none is being made, or after
+        ``gc_most_wait``; True when it did."""
+        if self.gc_held_since is None:
+            return False
+        now = time.monotonic() if now is None else now
+        quiet = now - self.last_page >= self.gc_settle and self.rendering == 0
+        if not (quiet or now - self.gc_held_since >= self.gc_most_wait):
+            return False
+        self.gc_held_since = None
+        gc.enable()
+        gc.collect()
+        return True
 
     # -- kernels ---------------------------------------------------------------------------
     def is_full(self, spare: int = 0) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 from peercare.serve import guard_args, live_session_args
-from peercare.voila_app import default_pool, memory_kernels
+from peercare.voila_app import PeercareVoila, default_pool, memory_kernels
 from peercare.widget_client import Participant
 
 from ..conftest import ROOT
@@ -196,6 +196,28 @@ def test_the_default_cap_is_sized_from_free_memory(tmp_path):
     assert memory_kernels(str(meminfo), per_kernel_mb=100) == 40
     meminfo.write_text("MemAvailable:   100000 kB\n")
     assert memory_kernels(str(meminfo)) == 4  # never fewer than a small room needs
+
+
+def test_the_cycle_collector_waits_for_a_burst_of_pages():
+    import gc
+
+    app = PeercareVoila()
+    assert gc.isenabled()
+    try:
+        app.last_page = start = time.monotonic()
+        app.hold_gc()  # a page started
+        assert not gc.isenabled()
+        assert not app.release_gc(start + 1)  # pages may still be coming
+        app.rendering = 1
+        assert not app.release_gc(start + 5)  # a page is being made
+        app.rendering = 0
+        assert app.release_gc(start + 3.1) and gc.isenabled()  # quiet: it runs again
+        app.hold_gc()  # a steady trickle of pages: it runs after gc_most_wait all the same
+        app.last_page = start + 29.5
+        assert not app.release_gc(start + 29.6) and not gc.isenabled()
+        assert app.release_gc(app.gc_held_since + 30) and gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_the_default_pool_is_sized_from_cores_and_memory():

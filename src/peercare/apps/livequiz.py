@@ -14,7 +14,7 @@ import threading
 import ipywidgets as w
 
 from .. import contract
-from ..bank import load_all
+from ..bank import shipped_banks
 from ..quiz import Quiz
 from . import ui
 from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
@@ -23,7 +23,7 @@ POLL_SECONDS = 2.0
 
 
 def livequiz_panel(seat: ui.Seat, poll_seconds: float = POLL_SECONDS) -> w.VBox:
-    banks = load_all()
+    banks = shipped_banks()
     questions = {q.id: (bank, q) for bank in banks.values() for q in bank.questions}
     holder = w.VBox(layout=ui.WIDE)
     note = ui.notice()
@@ -75,4 +75,5 @@ def livequiz_panel(seat: ui.Seat, poll_seconds: float = POLL_SECONDS) -> w.VBox:
 
 
 def livequiz_app(store=None) -> w.VBox:
+    shipped_banks()  # parsed now, in the pre-run, not when a participant joins
     return ui.joined_app("Live quiz", store or ui.store_from_env(), livequiz_panel)

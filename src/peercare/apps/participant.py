@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..bank import shipped_banks
+from ..scenarios import shipped_scenarios
 from . import pace, pause, ui
 from .checkin import checkin_panel
 from .feedback import feedback_panel
@@ -61,6 +63,7 @@ def session_panel(seat: ui.Seat) -> w.VBox:
 
 
 def participant_app(store=None) -> w.VBox:
+    shipped_banks(), shipped_scenarios()  # parsed in the pre-run, not at each join
     return ui.joined_app(
         "Today's session", store or ui.store_from_env(), session_panel,
         "Join with the code your facilitator shared. No name is kept.",

@@ -13,12 +13,12 @@ import html
 import ipywidgets as w
 
 from .. import contract
-from ..scenarios import load_all_scenarios
+from ..scenarios import shipped_scenarios
 from . import ui
 
 
 def scenario_panel(seat: ui.Seat) -> w.VBox:
-    scenarios = {sc.id: sc for sc in load_all_scenarios()}
+    scenarios = {sc.id: sc for sc in shipped_scenarios()}
     # Radio buttons, not a menu: a phone's menu cuts a long title off.
     picker = w.RadioButtons(
         options=[(sc.title, sc.id) for sc in scenarios.values()], layout=ui.WIDE
@@ -87,4 +87,5 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
 
 
 def scenario_app(store=None) -> w.VBox:
+    shipped_scenarios()  # parsed now, in the pre-run, not when a participant joins
     return ui.joined_app("Scenario practice", store or ui.store_from_env(), scenario_panel)
