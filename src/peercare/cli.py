@@ -15,11 +15,14 @@ from .evaluation.errors import DataError, DemoDataError
 from .handouts import HandoutError
 from .paths import ProjectNotFound
 from .rehearse.run import RehearsalError
+from .schema import ProblemsError
 from .serve import ServeError
 from .store.api import InputRefused, StoreUnavailable
 
-# Errors whose message is written for the user: print it, no traceback.
+# Errors whose message is written for the user: print it, no traceback. Every content
+# file's error is a ProblemsError (schema.load).
 USER_ERRORS = (
+    ProblemsError,
     BankError,
     BuildError,
     ServeError,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import anywidget
 import traitlets
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from . import helpnow
+from . import helpnow, schema
 from .quiz import CSS, esm
-from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
+from .schema import Id, ProblemsError, Strict, Text
 
 
 class ContentFileError(ProblemsError):
@@ -125,12 +125,7 @@ class SelfCheckSpec(Strict):
 
 def load_spec(path: Path | str, model: type[BaseModel]) -> BaseModel:
     """A chapter widget's YAML file, validated against ``model``."""
-    path = Path(path)
-    raw = parse_yaml(read_text(path, "file", ContentFileError), path, ContentFileError)
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise ContentFileError(describe(exc, raw, path)) from None
+    return schema.load(path, model, ContentFileError)
 
 
 def _help_line() -> str:
