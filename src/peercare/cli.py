@@ -224,7 +224,7 @@ def _cert_collect(args) -> int:
 
 
 def _cert_autograde(args) -> int:
-    from .certification.autograde import default_jobs, grade_all
+    from .certification.autograde import State, default_jobs, grade_all
 
     course = _course(args)
     jobs = args.jobs or default_jobs()
@@ -235,9 +235,7 @@ def _cert_autograde(args) -> int:
         print(f"  {r.candidate} / {r.assignment}: {r.state}{extra} ({r.seconds:.1f} s)")
 
     results = grade_all(course, args.assignment, args.candidate, jobs, args.force, show)
-    counts = {
-        s: sum(r.state == s for r in results) for s in ("graded", "skipped", "rejected", "failed")
-    }
+    counts = {s: sum(r.state == s for r in results) for s in State}
     print(", ".join(f"{n} {s}" for s, n in counts.items()) + ". See: peercare cert status")
     return 0
 

@@ -67,6 +67,10 @@ class PlanError(ProblemsError):
     """A plan is broken; ``problems`` has one line per fault."""
 
 
+class NoSuchPlan(PlanError):
+    """No plan has this name (a problem of the name asked for, not of a plan file)."""
+
+
 class Format(StrEnum):
     in_person = "in person"
     virtual = "virtual"
@@ -269,10 +273,10 @@ def load_plan(name_or_path: str | Path, root: Path | None = None) -> Plan:
     path = Path(name_or_path)
     if path.suffix != ".yml":
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", str(name_or_path)):
-            raise PlanError([f"{name_or_path!r} is not a plan name"])
+            raise NoSuchPlan([f"{name_or_path!r} is not a plan name"])
         path = plans_dir(root) / f"{name_or_path}.yml"
     if not path.is_file():
-        raise PlanError([f"{path}: no such plan"])
+        raise NoSuchPlan([f"{path}: no such plan"])
     return parse_plan(read_text(path, "plan", PlanError), path, root)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from ..fidelity import FidelityError, Part, load_fidelity, score
-from ..plans import Plan, PlanError, Segment, load_all, load_plan
+from ..plans import NoSuchPlan, Plan, PlanError, Segment, load_all, load_plan
 from .candidates import candidate_names
 from .course import CertError, Course
 from .review import write_json
@@ -105,14 +105,14 @@ def _segment_list(plan: Plan) -> str:
 def find_plan(name: str) -> Plan:
     try:
         return load_plan(name)
-    except PlanError as exc:
-        if "no such plan" not in str(exc) and "is not a plan name" not in str(exc):
-            raise CertError(str(exc)) from None
+    except NoSuchPlan:
         try:
             known = ", ".join(load_all())
         except PlanError:
             known = "(the plans have problems: run peercare build)"
         raise CertError(f"No plan {name!r}; the plans are: {known}") from None
+    except PlanError as exc:
+        raise CertError(exc.problems) from None
 
 
 def find_segment(plan: Plan, which: str, at_least: int) -> tuple[int, Segment]:
