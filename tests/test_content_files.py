@@ -14,13 +14,13 @@ import yaml
 
 from peercare import (
     bank,
+    branching,
     cast,
     fidelity,
     helpnow,
     instruments,
     moderation,
     plans,
-    scenarios,
     support,
     widgets,
 )
@@ -38,7 +38,7 @@ KINDS = {
     "bank": (ROOT / "book/coping/questions.yml", "book/coping/questions.yml", "questions",
              "question 'coping-breath-out'", bank.load_bank),
     "scenario": (DATA / "scenarios/family-at-night.yml", "family-at-night.yml", "steps",
-                 "step 'call'", scenarios.load_scenario),
+                 "step 'call'", branching.load_scenario),
     "instrument": (DATA / "instruments/reaction.yml", "reaction.yml", "items",
                    "item 'useful'", instruments.load_instrument),
     "widget spec": (ROOT / "book/seeking-help/selfcheck.yml", "selfcheck.yml", "scale",

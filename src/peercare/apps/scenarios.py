@@ -13,7 +13,7 @@ import html
 import ipywidgets as w
 
 from .. import contract
-from ..scenarios import load_all_scenarios
+from ..branching import load_all_scenarios
 from . import ui
 
 
