@@ -283,9 +283,9 @@ def test_live_session_plan_is_not_kept_in_the_browser(context, book_url):
 
 
 def test_private_check_in_reflects_back_without_storing(context, book_url):
-    from peercare.widgets import SelfCheckSpec, load_spec
+    from peercare.widgets import PrivateCheckInSpec, load_spec
 
-    spec = load_spec(ROOT / "book" / "seeking-help" / "selfcheck.yml", SelfCheckSpec)
+    spec = load_spec(ROOT / "book" / "seeking-help" / "private-checkin.yml", PrivateCheckInSpec)
     page = _open(context, f"{book_url}/book/seeking-help/index.html")
     check = page.locator(".pcs")
     stored = "JSON.stringify(Object.assign({}, localStorage))"

@@ -79,7 +79,7 @@ class NextStep(Strict):
     text: Text
 
 
-class SelfCheckSpec(Strict):
+class PrivateCheckInSpec(Strict):
     """A check-in that reflects answers back item by item; no total, no score bands."""
 
     title: Text
@@ -92,14 +92,14 @@ class SelfCheckSpec(Strict):
     urgent_note: Text
 
     @model_validator(mode="after")
-    def _steps_cover_the_scale(self) -> SelfCheckSpec:
+    def _steps_cover_the_scale(self) -> PrivateCheckInSpec:
         top = max(p.value for p in self.scale)
         if max(s.highest for s in self.next_steps) < top:
             raise ValueError(f"next_steps: one must have highest: {top} (the top answer)")
         return self
 
     def reflect(self, answers: dict[str, int]) -> list[str]:
-        """What the reader sees, line by line (the page's selfcheck.js does the same):
+        """What the reader sees, line by line (the page's private_checkin.js does the same):
         the statements marked at each answer, highest first; the note of any item marked
         high; the next step for the highest answer; the urgent note. Nothing is added up."""
         labels = {p.value: p.label for p in self.scale}
@@ -182,10 +182,10 @@ class ReferralMap(anywidget.AnyWidget):
         )
 
 
-class SelfCheck(anywidget.AnyWidget):
+class PrivateCheckIn(anywidget.AnyWidget):
     """A private reflection check-in (our own items, not a validated instrument)."""
 
-    _esm = esm("selfcheck.js")
+    _esm = esm("private_checkin.js")
     _css = CSS
     title = traitlets.Unicode().tag(sync=True)
     label = traitlets.Unicode().tag(sync=True)
@@ -197,8 +197,8 @@ class SelfCheck(anywidget.AnyWidget):
     urgent_note = traitlets.Unicode().tag(sync=True)
 
     @classmethod
-    def from_file(cls, path: Path | str) -> SelfCheck:
-        spec: SelfCheckSpec = load_spec(path, SelfCheckSpec)  # type: ignore[assignment]
+    def from_file(cls, path: Path | str) -> PrivateCheckIn:
+        spec: PrivateCheckInSpec = load_spec(path, PrivateCheckInSpec)  # type: ignore[assignment]
         return cls(
             title=spec.title,
             label=spec.label,
