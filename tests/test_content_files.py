@@ -24,7 +24,7 @@ from peercare import (
     support,
     widgets,
 )
-from peercare.certification import rules
+from peercare.certification import certificates, rules
 from peercare.schema import ProblemsError
 
 from .conftest import ROOT
@@ -48,6 +48,8 @@ KINDS = {
                "competency 'check-in'", rules.load_rubric),
     "certification rule": (ROOT / "grading/certification.yml", "certification.yml",
                            "knowledge_check", "knowledge_check", rules.load_certification),
+    "certificate template": (ROOT / "grading/certificate.yml", "certificate.yml", "lines",
+                             "line #1", certificates.load_template),
     "fidelity checklist": (ROOT / "book/facilitators/fidelity.yml",
                            "book/facilitators/fidelity.yml", "items", "item 'agenda-ahead'",
                            lambda p: fidelity.load_fidelity(p.parents[2])),
