@@ -127,3 +127,9 @@ def test_the_command_prints_a_broken_rule_without_a_traceback(tmp_path):
     assert line in result.stderr
     assert "Traceback" not in result.stderr
     assert not any(w in result.stderr for w in PYDANTIC_WORDS), result.stderr
+
+
+def test_an_empty_moderation_file_means_no_lists(tmp_path):
+    path = tmp_path / "moderation.yml"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    assert moderation.load_lists(path) == {k: frozenset() for k in ("names", "blocked", "crisis")}

@@ -37,8 +37,11 @@ class Lists(Strict):
 
 
 def load_lists(path: Path | str = MODERATION_FILE) -> dict[str, frozenset[str]]:
-    """A moderation file's lists, validated, lowercase."""
-    found = schema.load(path, Lists, ModerationFileError, what="moderation lists")
+    """A moderation file's lists, validated, lowercase (an empty file: no lists)."""
+    path = Path(path)
+    text = schema.read_text(path, "moderation lists", ModerationFileError)
+    raw = schema.parse_yaml(text, path, ModerationFileError) or {}
+    found = schema.validate(raw, Lists, path, ModerationFileError)
     return {k: frozenset(v.lower() for v in getattr(found, k)) for k in Lists.model_fields}
 
 
