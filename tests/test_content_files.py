@@ -133,3 +133,21 @@ def test_an_empty_moderation_file_means_no_lists(tmp_path):
     path = tmp_path / "moderation.yml"
     path.write_text("# nothing yet\n", encoding="utf-8")
     assert moderation.load_lists(path) == {k: frozenset() for k in ("names", "blocked", "crisis")}
+
+
+def test_a_marks_file_is_read_the_same_way(tmp_path):
+    from peercare.certification.observe import read_marks
+
+    path = tmp_path / "marks.yml"
+    path.write_text("marks:\n  agenda-ahead: seen\nfeedback: Good pace.\n", encoding="utf-8")
+    assert read_marks(path) == ({"agenda-ahead": "seen"}, "Good pace.")
+    path.write_text("marks: {agenda-ahead: seen}\ncolour: red\n", encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        read_marks(path)
+    assert caught.value.problems == [f"{path}: colour: is not a known field (check the spelling)"]
+    path.write_text("marks: seen\n", encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        read_marks(path)
+    assert caught.value.problems == [
+        f"{path}: marks: should be a list of fields (name: value), one a line"
+    ]
