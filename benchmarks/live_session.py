@@ -174,7 +174,7 @@ def one_participant(env: dict) -> None:
         with voila_server(APPS, env=env, extra=live_session_args(APPS, 2, 0)) as url:
             loads = []
             for _ in range(3):
-                wait_pool_ready(voila_server.last_pid, 2)  # the pool refilled after a load
+                wait_pool_ready(url.pid, 2)  # the pool refilled after a load
                 loads.append(browser_load(f"{url}/{PAGE}", network))
             warm = statistics.median(loads)
         print(f"   {label}")
@@ -214,7 +214,7 @@ def burst(env: dict, info, pool: int, answers: int, label: str, wrap=()) -> dict
     name = label.replace(" ", "-")
     with voila_server(APPS, env=env, extra=serve_args(pool), log_to=LOGS / f"{name}.log",
                       wrap=wrap) as url:  # fmt: skip
-        pid = voila_server.last_pid
+        pid = url.pid
         fill = wait_pool_ready(pid, pool) if pool else 0.0
         result = asyncio.run(room(url, info.code, 30, answers))
         mem = rss_mib(pid)
@@ -260,7 +260,7 @@ def room_of_30(env: dict, data: str) -> None:
 def join_and_leave(env: dict) -> None:
     print("3. 100 join-and-leave cycles (pool 4, idle timeout 15 s)")
     with voila_server(APPS, env=env, extra=live_session_args(APPS, 4, 15)) as url:
-        pid = voila_server.last_pid
+        pid = url.pid
         wait_for(lambda: kernels_of(pid) >= 4, 60)
         peak, failed = 0, 0
         for _ in range(100):
@@ -313,7 +313,7 @@ def room_features(env: dict, data: str) -> None:
     info, key = store.create_session("Room features", 5)
     extra = live_session_args(APPS, 30, 0)
     with voila_server(APPS, env=env, extra=extra) as url:
-        wait_pool_ready(voila_server.last_pid, 30)
+        wait_pool_ready(url.pid, 30)
         joins, acks, failed = asyncio.run(feature_room(url, info.code, 30))
     pace = store.count(info.code, key, "pace")
     asked = store.count(info.code, key, "question")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -156,7 +157,9 @@ def test_a_choice_made_before_the_script_arrives_is_kept(context, book_url):
     page.goto(f"{book_url}/book/welcome/index.html")
     first = page.locator(".pc-widget-static .pcq input").first
     first.check()
+    deadline = time.monotonic() + 60
     while not held:  # the quiz is on screen now, so the loader asks for the module
+        assert time.monotonic() < deadline, "the loader never asked for the quiz's module"
         page.wait_for_timeout(50)
     held[0].continue_()
     widgets_ready(page)
@@ -280,9 +283,9 @@ def test_live_session_plan_is_not_kept_in_the_browser(context, book_url):
 
 
 def test_private_check_in_reflects_back_without_storing(context, book_url):
-    from peercare.widgets import SelfCheckSpec, load_spec
+    from peercare.widgets import PrivateCheckInSpec, load_spec
 
-    spec = load_spec(ROOT / "book" / "seeking-help" / "selfcheck.yml", SelfCheckSpec)
+    spec = load_spec(ROOT / "book" / "seeking-help" / "private-checkin.yml", PrivateCheckInSpec)
     page = _open(context, f"{book_url}/book/seeking-help/index.html")
     check = page.locator(".pcs")
     stored = "JSON.stringify(Object.assign({}, localStorage))"

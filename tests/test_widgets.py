@@ -1,4 +1,4 @@
-"""Chapter widget files (plan.yml, selfcheck.yml, referrals.yml): valid ones load, broken
+"""Chapter widget files (plan.yml, private-checkin.yml, referrals.yml): valid ones load, broken
 ones say where."""
 
 import pytest
@@ -7,10 +7,10 @@ from peercare.widgets import (
     ContentFileError,
     CopingPlan,
     PlanSpec,
+    PrivateCheckIn,
+    PrivateCheckInSpec,
     ReferralMap,
     ReferralMapSpec,
-    SelfCheck,
-    SelfCheckSpec,
     load_spec,
 )
 
@@ -19,14 +19,14 @@ from .conftest import ROOT
 
 def test_shipped_widget_files_load_and_hold_no_reader_data():
     plan = CopingPlan.from_file(ROOT / "book" / "coping" / "plan.yml")
-    check = SelfCheck.from_file(ROOT / "book" / "seeking-help" / "selfcheck.yml")
+    check = PrivateCheckIn.from_file(ROOT / "book" / "seeking-help" / "private-checkin.yml")
     assert plan.sections and check.items and "988" in check.urgent_note
     # what a reader types or picks has no trait, so it can never sync to a kernel
     for widget in (plan, check):
         assert not {"answers", "value", "text", "plan"} & set(widget.keys)
 
 
-SPEC = ROOT / "book" / "seeking-help" / "selfcheck.yml"
+SPEC = ROOT / "book" / "seeking-help" / "private-checkin.yml"
 
 
 def _answers(spec, value=0, **marked):
@@ -34,7 +34,7 @@ def _answers(spec, value=0, **marked):
 
 
 def test_self_check_reflects_each_statement_back_with_no_total():
-    spec = load_spec(SPEC, SelfCheckSpec)
+    spec = load_spec(SPEC, PrivateCheckInSpec)
     text = {i.id: i.text for i in spec.items}
     lines = spec.reflect(_answers(spec, sleep=3, edge=3, numb=1))
     # two "A lot" answers (a total of 7) are named, not summed into "only a few"
@@ -45,7 +45,7 @@ def test_self_check_reflects_each_statement_back_with_no_total():
 
 
 def test_self_check_at_zero_says_so_and_still_points_to_help():
-    spec = load_spec(SPEC, SelfCheckSpec)
+    spec = load_spec(SPEC, PrivateCheckInSpec)
     lines = spec.reflect(_answers(spec))
     assert lines == [spec.none_text, spec.urgent_note]
     assert '"Not at all" for every statement' in spec.none_text
@@ -53,7 +53,7 @@ def test_self_check_at_zero_says_so_and_still_points_to_help():
 
 @pytest.mark.parametrize(("value", "noted"), [(1, False), (2, True), (3, True)])
 def test_self_check_adds_the_drinking_note_when_that_item_is_high(value, noted):
-    spec = load_spec(SPEC, SelfCheckSpec)
+    spec = load_spec(SPEC, PrivateCheckInSpec)
     note = next(i.high_note for i in spec.items if i.id == "leaning")
     assert "don't stop all at once" in note and "1-800-662-4357" in note
     assert (note in spec.reflect(_answers(spec, leaning=value))) is noted
@@ -70,10 +70,10 @@ def test_self_check_adds_the_drinking_note_when_that_item_is_high(value, noted):
 def test_broken_self_check_file_says_what_is_wrong(tmp_path, old, new, expected):
     text = SPEC.read_text()
     assert old in text
-    path = tmp_path / "selfcheck.yml"
+    path = tmp_path / "private-checkin.yml"
     path.write_text(text.replace(old, new))
     with pytest.raises(ContentFileError, match=expected):
-        load_spec(path, SelfCheckSpec)
+        load_spec(path, PrivateCheckInSpec)
 
 
 @pytest.mark.parametrize(

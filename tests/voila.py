@@ -71,6 +71,18 @@ def voila_children(pid: int) -> list[int]:
     return _children(pid, b"voila")
 
 
+class Server(str):
+    """A running test server: its address (a str, so tests write ``f"{url}/voila/..."``)
+    and the process id of the server itself (``.pid``), for tests that signal or watch it."""
+
+    pid: int
+
+    def __new__(cls, url: str, pid: int) -> Server:
+        server = super().__new__(cls, url)
+        server.pid = pid
+        return server
+
+
 @contextmanager
 def voila_server(
     target: Path,
@@ -84,7 +96,7 @@ def voila_server(
     every installed extension), with only our template, which has no CDN links.
     ``log_to``: a file that keeps Voila's log afterwards (else it is thrown away);
     ``wrap``: a command to run Voila under, e.g. ``("taskset", "-c", "0")`` (one core for
-    Voila and every kernel it starts)."""
+    Voila and every kernel it starts). Yields a :class:`Server`."""
     port = free_port()
     url = f"http://{HOST}:{port}"
     command = [*wrap, *voila_command(target, port, extra, stock=stock)]
@@ -105,7 +117,6 @@ def voila_server(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        voila_server.last_pid = proc.pid
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -120,6 +131,6 @@ def voila_server(
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.3)
-            yield url
+            yield Server(url, proc.pid)
         finally:
             stop_process(proc)

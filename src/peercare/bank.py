@@ -31,19 +31,17 @@ from pathlib import Path
 
 from pydantic import (
     Field,
-    ValidationError,
     model_validator,
 )
 
+from . import schema
 from .paths import book_dir, project_root, toc_pages
 from .schema import (
     Id,
     ProblemsError,
     Strict,
     Text,
-    describe,
     files_as_now,
-    parse_yaml,
     read_text,
 )
 
@@ -183,13 +181,8 @@ class BankError(ProblemsError):
 def parse_bank(text: str, source: Path | str = "<bank>") -> Bank:
     """Parse and validate one bank's YAML text."""
     source = Path(source)
-    raw = parse_yaml(text, source, BankError)
-    if not isinstance(raw, dict):
-        raise BankError([f"{source}: a bank is a mapping with 'module' and 'questions'"])
-    try:
-        bank = Bank.model_validate(raw)
-    except ValidationError as exc:
-        raise BankError(describe(exc, raw, source)) from None
+    shape = "a bank is a mapping with 'module' and 'questions'"
+    bank = schema.parse(text, Bank, source, BankError, shape=shape)
     object.__setattr__(bank, "source", source)
     return bank
 

@@ -25,9 +25,10 @@ import re
 from pathlib import Path
 
 import textstat
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
+from . import schema
+from .schema import Id, ProblemsError, Strict, Text
 
 CAST_FILE = Path("book") / "cast.yml"
 STORY_LINE = re.compile(r"^\*This is a composite story", re.M)
@@ -80,12 +81,7 @@ class Cast(Strict):
 
 
 def load(root: Path) -> Cast:
-    path = root / CAST_FILE
-    raw = parse_yaml(read_text(path, "cast file", CastError), path, CastError)
-    try:
-        return Cast.model_validate(raw)
-    except ValidationError as exc:
-        raise CastError(describe(exc, raw, path)) from None
+    return schema.load(root / CAST_FILE, Cast, CastError, what="cast file")
 
 
 def stories(markdown: str) -> list[str]:

@@ -15,11 +15,14 @@ from .evaluation.errors import DataError, DemoDataError
 from .handouts import HandoutError
 from .paths import ProjectNotFound
 from .rehearse.run import RehearsalError
+from .schema import ProblemsError
 from .serve import ServeError
 from .store.api import InputRefused, StoreUnavailable
 
-# Errors whose message is written for the user: print it, no traceback.
+# Errors whose message is written for the user: print it, no traceback. Every content
+# file's error is a ProblemsError (schema.load).
 USER_ERRORS = (
+    ProblemsError,
     BankError,
     BuildError,
     ServeError,
@@ -221,7 +224,7 @@ def _cert_collect(args) -> int:
 
 
 def _cert_autograde(args) -> int:
-    from .certification.autograde import default_jobs, grade_all
+    from .certification.autograde import State, default_jobs, grade_all
 
     course = _course(args)
     jobs = args.jobs or default_jobs()
@@ -232,9 +235,7 @@ def _cert_autograde(args) -> int:
         print(f"  {r.candidate} / {r.assignment}: {r.state}{extra} ({r.seconds:.1f} s)")
 
     results = grade_all(course, args.assignment, args.candidate, jobs, args.force, show)
-    counts = {
-        s: sum(r.state == s for r in results) for s in ("graded", "skipped", "rejected", "failed")
-    }
+    counts = {s: sum(r.state == s for r in results) for s in State}
     print(", ".join(f"{n} {s}" for s, n in counts.items()) + ". See: peercare cert status")
     return 0
 

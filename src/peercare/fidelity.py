@@ -26,10 +26,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
+from . import schema
 from .paths import book_dir
-from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
+from .schema import Id, ProblemsError, Strict, Text, read_text
 
 FIDELITY_FILE = Path("facilitators") / "fidelity.yml"  # under book/
 HEADER = ("Observer", "Trainer observed", "Plan", "Segment", "Date")
@@ -82,17 +83,8 @@ class Result(NamedTuple):
 
 def parse_fidelity(text: str, source: Path | str) -> Checklist:
     """Parse and check the checklist's YAML text (``source`` names it in messages)."""
-    raw = parse_yaml(text, source, FidelityError)
-    if not isinstance(raw, dict):
-        raise FidelityError([f"{source}: the checklist is a mapping with 'title' and 'items'"])
-    try:
-        checklist = Checklist.model_validate(raw)
-    except ValidationError as exc:
-        lines = describe(exc, raw, source)
-        for n, line in enumerate(lines):
-            if line.endswith("part: Input should be 'ask before' or 'watch in the room'"):
-                lines[n] = line.replace("Input should be", "should be")
-        raise FidelityError(lines) from None
+    shape = "the checklist is a mapping with 'title' and 'items'"
+    checklist = schema.parse(text, Checklist, source, FidelityError, shape=shape)
     problems, seen = [], set()
     for item in checklist.items:
         if item.id in seen:

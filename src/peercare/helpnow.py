@@ -7,18 +7,25 @@ The footer shows the short ``lines`` (988, 911) and, in a closed ``<details>`` b
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-import yaml
+from pydantic import Field
 
+from . import schema
 from .paths import DATA_DIR
+from .schema import ProblemsError, Strict, Text
+
+HELP_FILE = DATA_DIR / "help.yml"
 
 
-@dataclass(frozen=True)
-class HelpLine:
-    label: str
-    detail: str
+class HelpFileError(ProblemsError):
+    """The crisis-help file is broken; one message per fault."""
+
+
+class HelpLine(Strict):
+    label: Text
+    detail: Text
     href: str = ""
 
     def as_html(self) -> str:
@@ -28,12 +35,11 @@ class HelpLine:
         return f"<li><strong>{label}</strong>: {html.escape(self.detail)}</li>"
 
 
-@dataclass(frozen=True)
-class HelpNow:
-    heading: str
-    lines: tuple[HelpLine, ...]
-    note: str
-    required_markers: tuple[str, ...]
+class HelpNow(Strict):
+    heading: Text
+    lines: tuple[HelpLine, ...] = Field(min_length=1)
+    note: Text
+    required_markers: tuple[Text, ...] = Field(min_length=1)
     more_heading: str = ""
     more: tuple[HelpLine, ...] = ()
 
@@ -60,14 +66,12 @@ class HelpNow:
         return "\n".join(lines + [self.note])
 
 
+def load_file(path: Path | str) -> HelpNow:
+    """A crisis-help file, validated (an organization edits its own copy of ``help.yml``)."""
+    return schema.load(path, HelpNow, HelpFileError, what="crisis-help file")
+
+
 @lru_cache(maxsize=1)
 def load() -> HelpNow:
-    raw = yaml.safe_load((DATA_DIR / "help.yml").read_text(encoding="utf-8"))
-    return HelpNow(
-        heading=raw["heading"],
-        lines=tuple(HelpLine(**x) for x in raw["lines"]),
-        note=raw["note"],
-        required_markers=tuple(raw["required_markers"]),
-        more_heading=raw.get("more_heading", ""),
-        more=tuple(HelpLine(**x) for x in raw.get("more", [])),
-    )
+    """The kit's crisis-help text, ``data/help.yml``."""
+    return load_file(HELP_FILE)

@@ -39,19 +39,22 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import (
     Field,
-    ValidationError,
     model_validator,
 )
 
+from . import schema
 from .bank import Bank, Question
 from .contract import join_choices
 from .paths import DATA_DIR
-from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
+from .schema import Id, ProblemsError, Strict, Text, read_text
 
 if TYPE_CHECKING:  # pandas is imported when scoring, not to read definitions (apps)
     import pandas as pd
 
 INSTRUMENTS_DIR = DATA_DIR / "instruments"
+
+
+_SHAPE = "an instrument is a mapping with 'id', 'items', ..."
 
 
 class InstrumentError(ProblemsError):
@@ -396,12 +399,13 @@ def _validate(raw: dict, source: Path, banks: dict[str, Bank] | None) -> Instrum
     elif "items_from_bank" in raw:
         if "items" in raw:
             raise InstrumentError([f"{source}: give 'items' or 'items_from_bank', not both"])
-        try:
-            selection = BankSelection.model_validate(raw["items_from_bank"] or {})
-        except ValidationError as exc:
-            raise InstrumentError(
-                [f"{source}: items_from_bank: {exc.errors()[0]['msg']}"]
-            ) from None
+        selection = schema.validate(
+            raw["items_from_bank"] or {},
+            BankSelection,
+            f"{source}: items_from_bank",
+            InstrumentError,
+            shape="give the chapters and kinds to take, like {modules: [a, b]}",
+        )
         if banks is None:
             from .bank import load_all
 
@@ -409,10 +413,7 @@ def _validate(raw: dict, source: Path, banks: dict[str, Bank] | None) -> Instrum
         raw = {**raw, "items": bank_items(banks, selection)}
         if not raw["items"]:
             raise InstrumentError([f"{source}: no bank question matches items_from_bank"])
-    try:
-        inst = Instrument.model_validate(raw)
-    except ValidationError as exc:
-        raise InstrumentError(describe(exc, raw, source)) from None
+    inst = schema.validate(raw, Instrument, source, InstrumentError, shape=_SHAPE)
     object.__setattr__(inst, "source", source)
     return inst
 
@@ -422,9 +423,9 @@ def parse_instrument(
 ) -> Instrument:
     """Parse and validate one instrument's YAML text."""
     source = Path(source)
-    raw = parse_yaml(text, source, InstrumentError)
+    raw = schema.parse_yaml(text, source, InstrumentError)
     if not isinstance(raw, dict):
-        raise InstrumentError([f"{source}: an instrument is a mapping with 'id', 'items', ..."])
+        raise InstrumentError([f"{source}: {_SHAPE}"])
     return _validate(raw, source, banks)
 
 

@@ -15,10 +15,35 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
 
-import yaml
-
+from . import schema
 from .paths import DATA_DIR
+from .schema import ProblemsError, Strict, Text
+
+MODERATION_FILE = DATA_DIR / "moderation.yml"
+
+
+class ModerationFileError(ProblemsError):
+    """The moderation lists are broken; one message per fault."""
+
+
+class Lists(Strict):
+    """The three lists of ``moderation.yml``: one word or phrase an entry."""
+
+    names: list[Text] = []
+    blocked: list[Text] = []
+    crisis: list[Text] = []
+
+
+def load_lists(path: Path | str = MODERATION_FILE) -> dict[str, frozenset[str]]:
+    """A moderation file's lists, validated, lowercase (an empty file: no lists)."""
+    path = Path(path)
+    text = schema.read_text(path, "moderation lists", ModerationFileError)
+    raw = schema.parse_yaml(text, path, ModerationFileError) or {}
+    found = schema.validate(raw, Lists, path, ModerationFileError)
+    return {k: frozenset(v.lower() for v in getattr(found, k)) for k in Lists.model_fields}
+
 
 PHONE = re.compile(r"(?:\+?\d[\s().\-/]*){7,}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -102,12 +127,8 @@ NOT_NAMES = frozenset(
 
 @cache
 def lists() -> dict[str, frozenset[str]]:
-    """The names and blocked words of ``data/moderation.yml``, lowercase."""
-    data = yaml.safe_load((DATA_DIR / "moderation.yml").read_text(encoding="utf-8")) or {}
-    return {
-        k: frozenset(str(v).strip().lower() for v in data.get(k) or ())
-        for k in ("names", "blocked", "crisis")
-    }
+    """The names, blocked words and crisis phrases of ``data/moderation.yml``, lowercase."""
+    return load_lists()
 
 
 CRISIS_FLAG = "may be about suicide or someone in danger: see the disclosures page"

@@ -48,11 +48,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from docutils.nodes import make_id
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
+from . import schema
 from .bank import BankError, load_module
 from .paths import book_dir, project_root
-from .schema import Id, ProblemsError, Strict, Text, parse_yaml, read_text
+from .schema import Id, ProblemsError, Strict, Text, read_text
 
 PLANS_DIR = Path("book") / "facilitators" / "plans"
 NOT_APPS = {"dashboard", "participant", "room"}  # the pages that hold the apps, not panels in them
@@ -64,6 +65,10 @@ TEACHING_MINUTES = 20  # a chapter segment this long or longer must list its key
 
 class PlanError(ProblemsError):
     """A plan is broken; ``problems`` has one line per fault."""
+
+
+class NoSuchPlan(PlanError):
+    """No plan has this name (a problem of the name asked for, not of a plan file)."""
 
 
 class Format(StrEnum):
@@ -177,41 +182,10 @@ def live_apps(root: Path | None = None) -> list[str]:
 # --- loading and checking ---------------------------------------------------------------------
 
 
-def _place(raw: object, loc: tuple) -> str:
-    if len(loc) >= 2 and loc[0] == "segments" and isinstance(loc[1], int):
-        seg = raw.get("segments", []) if isinstance(raw, dict) else []
-        title = (
-            seg[loc[1]].get("title")
-            if loc[1] < len(seg) and isinstance(seg[loc[1]], dict)
-            else None
-        )
-        head = f"segment {loc[1] + 1}" + (f" ({title!r})" if title else "")
-        return ": ".join([head, *map(str, loc[2:])])
-    return ": ".join(map(str, loc))
-
-
-_MESSAGES = {
-    "missing": "is missing",
-    "extra_forbidden": "is not a known field (check the spelling)",
-    "string_too_short": "is empty",
-    "string_type": "should be text: put it in quotes",
-    "string_pattern_mismatch": "should be a short id: lower-case letters, digits, - and _",
+_MESSAGES = {  # the words of schema.describe, with minutes named
     "int_parsing": "should be a whole number of minutes",
     "int_type": "should be a whole number of minutes",
-    "enum": "should be 'in person' or 'virtual'",
-    "bool_parsing": "should be true or false",
-    "bool_type": "should be true or false",
-    "list_type": "should be a list, one item a line starting with '- '",
 }
-
-
-def _describe(exc: ValidationError, raw: object, source: Path) -> list[str]:
-    lines = []
-    for err in exc.errors():
-        msg = _MESSAGES.get(err["type"], err["msg"]).removeprefix("Value error, ")
-        place = _place(raw, err["loc"])
-        lines.append(f"{source}: {place}: {msg}" if place else f"{source}: {msg}")
-    return lines
 
 
 def check_plan(plan: Plan, root: Path | None = None) -> list[str]:
@@ -280,13 +254,8 @@ def _break_problems(plan: Plan) -> list[str]:
 def parse_plan(text: str, source: Path | str, root: Path | None = None) -> Plan:
     """Parse and check one plan's YAML text (``source`` names it in messages)."""
     source = Path(source)
-    raw = parse_yaml(text, source, PlanError)
-    if not isinstance(raw, dict):
-        raise PlanError([f"{source}: a plan is a mapping with 'title', 'minutes' and 'segments'"])
-    try:
-        plan = Plan.model_validate(raw)
-    except ValidationError as exc:
-        raise PlanError(_describe(exc, raw, source)) from None
+    shape = "a plan is a mapping with 'title', 'minutes' and 'segments'"
+    plan = schema.parse(text, Plan, source, PlanError, shape=shape, messages=_MESSAGES)
     object.__setattr__(plan, "source", source)
     object.__setattr__(plan, "id", source.stem)
     problems = check_plan(plan, root)
@@ -304,10 +273,10 @@ def load_plan(name_or_path: str | Path, root: Path | None = None) -> Plan:
     path = Path(name_or_path)
     if path.suffix != ".yml":
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", str(name_or_path)):
-            raise PlanError([f"{name_or_path!r} is not a plan name"])
+            raise NoSuchPlan([f"{name_or_path!r} is not a plan name"])
         path = plans_dir(root) / f"{name_or_path}.yml"
     if not path.is_file():
-        raise PlanError([f"{path}: no such plan"])
+        raise NoSuchPlan([f"{path}: no such plan"])
     return parse_plan(read_text(path, "plan", PlanError), path, root)
 
 

@@ -1,10 +1,13 @@
-"""Shared pieces of the YAML schemas (banks, instruments, chapter widgets): field types, a
-strict base model, and pydantic errors turned into lines a content author can act on."""
+"""Shared pieces of the YAML schemas (banks, scenarios, instruments, chapter widgets, plans,
+the certification rules, the crisis-help and moderation lists): field types, a strict base
+model, and the one way every content file is read (:func:`load` / :func:`parse` /
+:func:`validate`), with pydantic errors turned into lines a content author can act on:
+``file: item 'x': field: what is wrong``."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -42,7 +45,9 @@ class Strict(BaseModel):
 _SINGULAR = {"questions": "question", "options": "option", "items": "item",
              "sections": "section", "bands": "band", "scale": "scale point",
              "steps": "step", "choices": "choice", "discuss": "discussion question",
-             "entries": "entry", "reach": "way", "groups": "group"}  # fmt: skip
+             "entries": "entry", "segments": "segment",
+             "lines": "line", "more": "line", "competencies": "competency",
+             "people": "person", "reach": "way", "groups": "group"}  # fmt: skip
 
 _MESSAGES = {
     "missing": "is missing",
@@ -52,7 +57,41 @@ _MESSAGES = {
     "numbers as other things)",
     "string_pattern_mismatch": "should be a short id: lower-case letters, digits, - and _ "
     "(like talk-family)",
+    "int_parsing": "should be a whole number",
+    "int_type": "should be a whole number",
+    "bool_parsing": "should be true or false",
+    "bool_type": "should be true or false",
+    "list_type": "should be a list, one item a line starting with '- '",
+    "dict_type": "should be a list of fields (name: value), one a line",
+    "model_type": "should be a list of fields (name: value), one a line",
+    "float_parsing": "should be a number",
+    "float_type": "should be a number",
+    "date_parsing": "should be a date like 2026-11-30",
+    "date_type": "should be a date like 2026-11-30",
+    "date_from_datetime_parsing": "should be a date like 2026-11-30",
 }
+_LIMITS = {
+    "too_short": "needs at least {min_length} (has {actual_length})",
+    "too_long": "has more than {max_length} (has {actual_length})",
+    "string_too_long": "is too long (at most {max_length} characters)",
+}
+
+
+def _message(err: dict, messages: dict[str, str]) -> str:
+    """One pydantic error in plain words (never pydantic's own "Input should be")."""
+    kind = err["type"]
+    if kind in messages:
+        return messages[kind]
+    if kind in ("enum", "literal_error"):
+        return f"should be {err['ctx']['expected']}"
+    if kind in _LIMITS:
+        return _LIMITS[kind].format(**err.get("ctx", {}))
+    msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return msg.replace("Input should be", "should be")
+
+
+def _title(node: dict) -> object:
+    return node.get("title") or node.get("label") or node.get("name")
 
 
 def where(raw: object, loc: tuple) -> str:
@@ -63,19 +102,33 @@ def where(raw: object, loc: tuple) -> str:
         if isinstance(key, int) and isinstance(node, list) and key < len(node):
             node = node[key]
             ident = node.get("id") if isinstance(node, dict) else None
-            label = _SINGULAR.get(parts.pop(), "item") if parts else "item"
-            parts.append(f"{label} {ident!r}" if ident else f"{label} #{key + 1}")
+            title = _title(node) if isinstance(node, dict) else None
+            last = parts.pop() if parts else None
+            label = _SINGULAR.get(last, f"{last}: item") if last else "item"
+            if ident:
+                parts.append(f"{label} {ident!r}")
+            elif title:
+                parts.append(f"{label} {key + 1} ({title!r})")
+            else:
+                parts.append(f"{label} #{key + 1}")
         else:
             parts.append(str(key))
             node = node.get(key) if isinstance(node, dict) else None
     return ": ".join(parts)
 
 
-def describe(exc: ValidationError, raw: object, source: Path | str) -> list[str]:
-    """One line per fault: file, where, and what is wrong in plain words."""
+def describe(
+    exc: ValidationError,
+    raw: object,
+    source: Path | str,
+    messages: dict[str, str] | None = None,
+) -> list[str]:
+    """One line per fault: file, where, and what is wrong in plain words (``messages``
+    words some error types for this kind of file)."""
+    words = {**_MESSAGES, **(messages or {})}
     lines = []
     for err in exc.errors():
-        msg = _MESSAGES.get(err["type"], err["msg"]).removeprefix("Value error, ")
+        msg = _message(err, words)
         place = where(raw, err["loc"])
         lines.append(f"{source}: {place}: {msg}" if place else f"{source}: {msg}")
     return lines
@@ -105,3 +158,50 @@ def parse_yaml(text: str, source: Path | str, error: type[Exception]) -> object:
         place = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or "cannot be read"
         raise error([f"{source}{place}: not valid YAML: {problem}"]) from None
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validate(
+    raw: object,
+    model: type[Model],
+    source: Path | str,
+    error: type[ProblemsError] = ProblemsError,
+    *,
+    shape: str = "the file is a list of fields (name: value), one a line",
+    messages: dict[str, str] | None = None,
+) -> Model:
+    """Data read from ``source`` as ``model``, or ``error([...])``: one line per fault naming
+    the file, the item and the field (``shape`` says what the file should look like when it
+    is not a mapping at all)."""
+    if not isinstance(raw, dict):
+        raise error([f"{source}: {shape}"])
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise error(describe(exc, raw, source, messages)) from None
+
+
+def parse(
+    text: str,
+    model: type[Model],
+    source: Path | str,
+    error: type[ProblemsError] = ProblemsError,
+    **how,
+) -> Model:
+    """YAML text as ``model`` (see :func:`validate`)."""
+    return validate(parse_yaml(text, source, error), model, source, error, **how)
+
+
+def load(
+    path: Path | str,
+    model: type[Model],
+    error: type[ProblemsError] = ProblemsError,
+    *,
+    what: str = "file",
+    **how,
+) -> Model:
+    """A content file as ``model``: the one way the kit reads its YAML files."""
+    path = Path(path)
+    return parse(read_text(path, what, error), model, path, error, **how)

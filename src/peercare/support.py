@@ -13,10 +13,11 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
+from . import schema
 from .paths import DATA_DIR
-from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
+from .schema import Id, ProblemsError, Strict, Text, read_text
 
 SUPPORT_FILE = DATA_DIR / "support.yml"
 _HREF_SCHEMES = ("https://", "http://", "tel:", "sms:")
@@ -78,13 +79,8 @@ class SupportList(Strict):
 
 
 def parse(text: str, source: Path | str = "<support>") -> SupportList:
-    raw = parse_yaml(text, source, SupportFileError)
-    if not isinstance(raw, dict):
-        raise SupportFileError([f"{source}: the file is a mapping with a list of 'entries'"])
-    try:
-        support = SupportList.model_validate(raw)
-    except ValidationError as exc:
-        raise SupportFileError(describe(exc, raw, source)) from None
+    shape = "the file is a mapping with a list of 'entries'"
+    support = schema.parse(text, SupportList, source, SupportFileError, shape=shape)
     ids = [e.id for e in support.entries]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import anywidget
 import traitlets
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from . import helpnow
+from . import helpnow, schema
 from .quiz import CSS, esm
-from .schema import Id, ProblemsError, Strict, Text, describe, parse_yaml, read_text
+from .schema import Id, ProblemsError, Strict, Text
 
 
 class ContentFileError(ProblemsError):
@@ -79,7 +79,7 @@ class NextStep(Strict):
     text: Text
 
 
-class SelfCheckSpec(Strict):
+class PrivateCheckInSpec(Strict):
     """A check-in that reflects answers back item by item; no total, no score bands."""
 
     title: Text
@@ -92,14 +92,14 @@ class SelfCheckSpec(Strict):
     urgent_note: Text
 
     @model_validator(mode="after")
-    def _steps_cover_the_scale(self) -> SelfCheckSpec:
+    def _steps_cover_the_scale(self) -> PrivateCheckInSpec:
         top = max(p.value for p in self.scale)
         if max(s.highest for s in self.next_steps) < top:
             raise ValueError(f"next_steps: one must have highest: {top} (the top answer)")
         return self
 
     def reflect(self, answers: dict[str, int]) -> list[str]:
-        """What the reader sees, line by line (the page's selfcheck.js does the same):
+        """What the reader sees, line by line (the page's private_checkin.js does the same):
         the statements marked at each answer, highest first; the note of any item marked
         high; the next step for the highest answer; the urgent note. Nothing is added up."""
         labels = {p.value: p.label for p in self.scale}
@@ -125,12 +125,7 @@ class SelfCheckSpec(Strict):
 
 def load_spec(path: Path | str, model: type[BaseModel]) -> BaseModel:
     """A chapter widget's YAML file, validated against ``model``."""
-    path = Path(path)
-    raw = parse_yaml(read_text(path, "file", ContentFileError), path, ContentFileError)
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise ContentFileError(describe(exc, raw, path)) from None
+    return schema.load(path, model, ContentFileError)
 
 
 def _help_line() -> str:
@@ -187,10 +182,10 @@ class ReferralMap(anywidget.AnyWidget):
         )
 
 
-class SelfCheck(anywidget.AnyWidget):
+class PrivateCheckIn(anywidget.AnyWidget):
     """A private reflection check-in (our own items, not a validated instrument)."""
 
-    _esm = esm("selfcheck.js")
+    _esm = esm("private_checkin.js")
     _css = CSS
     title = traitlets.Unicode().tag(sync=True)
     label = traitlets.Unicode().tag(sync=True)
@@ -202,8 +197,8 @@ class SelfCheck(anywidget.AnyWidget):
     urgent_note = traitlets.Unicode().tag(sync=True)
 
     @classmethod
-    def from_file(cls, path: Path | str) -> SelfCheck:
-        spec: SelfCheckSpec = load_spec(path, SelfCheckSpec)  # type: ignore[assignment]
+    def from_file(cls, path: Path | str) -> PrivateCheckIn:
+        spec: PrivateCheckInSpec = load_spec(path, PrivateCheckInSpec)  # type: ignore[assignment]
         return cls(
             title=spec.title,
             label=spec.label,

@@ -36,7 +36,7 @@ def test_acknowledged_answers_survive_sigkill(tmp_path, chromium_path):
             for page in pages:  # send all, then kill as soon as the first is acknowledged
                 page.get_by_role("button", name="Send my check-in").click()
             pages[0].get_by_text("Received").wait_for(timeout=30_000)
-            os.kill(voila_server.last_pid, signal.SIGKILL)
+            os.kill(url.pid, signal.SIGKILL)
             acknowledged = sum(p.get_by_text("Received").count() for p in pages)
         with voila_server(APPS, env=env) as url:  # started again on the same store
             assert acknowledged >= 1

@@ -35,7 +35,7 @@ def test_closed_pages_are_freed_and_pooled_kernels_survive(tmp_path, chromium_pa
     extra = live_session_args(APPS, pool=pool, idle_timeout=idle)
     env = {"PEERCARE_DATA_DIR": str(tmp_path)}
     with voila_server(APPS, env=env, extra=extra) as url:
-        pid = voila_server.last_pid
+        pid = url.pid
         assert wait_for(lambda: kernels_of(pid) == pool, 60), kernels_of(pid)
         time.sleep(idle * 2.5)  # pooled kernels sit idle well past the cull timeout...
         assert kernels_of(pid) == pool  # ...and are kept

@@ -92,7 +92,7 @@ def two_servers(postgres):
         urls, pids = [], []
         for _ in range(2):
             urls.append(stack.enter_context(voila_server(APPS, env=env, extra=extra)))
-            pids.append(voila_server.last_pid)
+            pids.append(urls[-1].pid)
         front = stack.enter_context(router(urls))
         yield store, front, urls, pids
     store.close()

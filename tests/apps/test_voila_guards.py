@@ -52,7 +52,7 @@ def test_plain_page_loads_are_capped_and_unconnected_kernels_stop(tmp_path):
     extra = guard_args(max_kernels=2, connect_timeout=timeout)
     page = "/voila/render/checkin.ipynb"
     with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
-        pid = voila_server.last_pid
+        pid = url.pid
         with ThreadPoolExecutor(10) as pool:
             loads = list(pool.map(lambda _: requests.get(url + page, timeout=300), range(10)))
         codes = sorted(r.status_code for r in loads)
@@ -95,7 +95,7 @@ def test_the_pool_refills_after_the_pages_being_made_and_at_lower_priority(tmp_p
     extra = live_session_args(apps, pool=1, idle_timeout=0, preheat="pooled.ipynb")
     extra += [*guard_args(8, 120), "--JoinsFirstKernelManager.most_wait=600"]
     with voila_server(apps, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
-        pid = voila_server.last_pid
+        pid = url.pid
         assert wait_for(lambda: len(kernel_pids(pid)) == 1, 120)
         assert wait_quiet(pid, 300)
         pooled = set(kernel_pids(pid))
@@ -127,7 +127,7 @@ def test_a_page_slower_to_make_than_the_connect_timeout_keeps_its_kernel(tmp_pat
     notebook(apps / "slow.ipynb", f"import time\ntime.sleep({timeout * 4})\nprint('made slowly')")
     extra = guard_args(max_kernels=4, connect_timeout=timeout)
     with voila_server(apps, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
-        pid = voila_server.last_pid
+        pid = url.pid
         page = requests.get(url + "/voila/render/slow.ipynb", timeout=300)
         assert page.status_code == 200
         assert "made slowly" in page.text  # the kernel ran the whole notebook
@@ -151,7 +151,7 @@ def test_pooled_and_connected_kernels_stay(tmp_path):
         await person.close()
 
     with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
-        pid = voila_server.last_pid
+        pid = url.pid
         assert wait_for(lambda: len(kernel_pids(pid)) == 1, 120)
         time.sleep(timeout * 3)
         assert len(kernel_pids(pid)) == 1  # the pooled kernel waits, however long
@@ -175,7 +175,7 @@ def test_a_pooled_kernel_outlives_a_voila_too_busy_to_answer(tmp_path):
         return person
 
     with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
-        pid = voila_server.last_pid
+        pid = url.pid
         assert wait_for(lambda: len(kernel_pids(pid)) == 1, 120)
         assert wait_quiet(pid, 300)  # the kernel waits in ready()
         pooled = kernel_pids(pid)
@@ -233,7 +233,7 @@ def test_the_warm_pool_does_not_count_against_the_cap(tmp_path):
     extra = live_session_args(APPS, pool=2, idle_timeout=0) + guard_args(1, timeout)
     page = "/voila/render/participant.ipynb"
     with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
-        pid = voila_server.last_pid
+        pid = url.pid
         assert wait_for(lambda: len(kernel_pids(pid)) == 2, 120)
         warm = set(kernel_pids(pid))
         first = requests.get(url + page, timeout=300)  # takes a warm kernel: 1 of 1

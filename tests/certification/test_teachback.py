@@ -79,7 +79,7 @@ def _bad(tmp_path, name, **marks):
         ([], {"feedback": "  "}, "written feedback is needed"),
         (["--date", "2999-01-01"], {}, "the observation date 2999-01-01 is after today"),
         (["--date", "30/11/2026"], {}, "'30/11/2026' is not a date like 2026-11-30"),
-        (["--marks", "/no/such/file.yml"], {}, "/no/such/file.yml: cannot read it"),
+        (["--marks", "/no/such/file.yml"], {}, "/no/such/file.yml: cannot read the marks file"),
     ],
 )  # fmt: skip
 def test_bad_input_gets_a_clear_message_and_records_nothing(own, tmp_path, args, marks, message):

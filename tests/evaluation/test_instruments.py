@@ -215,10 +215,10 @@ license: {validated: false, name: x, attribution: y}
 def test_self_checkin_instrument_matches_the_chapter_widget():
     """One check-in: the evaluation instrument and what readers see in the book agree."""
     from peercare.instruments import load_instrument
-    from peercare.widgets import SelfCheckSpec, load_spec
+    from peercare.widgets import PrivateCheckInSpec, load_spec
 
     root = Path(__file__).resolve().parents[2]
-    book = load_spec(root / "book" / "seeking-help" / "selfcheck.yml", SelfCheckSpec)
+    book = load_spec(root / "book" / "seeking-help" / "private-checkin.yml", PrivateCheckInSpec)
     inst = load_instrument("self-checkin")
     assert [(i.id, i.text) for i in inst.items] == [(i.id, i.text) for i in book.items]
     assert {int(k): v for k, v in inst.scale.labels.items()} == {

@@ -393,7 +393,7 @@ class Dashboard(w.VBox):
         return tally_table(t, labels, q.prompt) + (f"<ul>{explain}</ul>" if explain else "")
 
     def _scenario_tables(self, room: live.Room) -> str:
-        from ..scenarios import load_all_scenarios
+        from ..branching import load_all_scenarios
 
         parts = []
         for sc in load_all_scenarios():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..bank import shipped_banks
-from ..scenarios import shipped_scenarios
+from ..branching import shipped_scenarios
 from . import pace, pause, ui
 from .checkin import checkin_panel
 from .feedback import feedback_panel

@@ -13,7 +13,7 @@ import html
 import ipywidgets as w
 
 from .. import contract
-from ..scenarios import shipped_scenarios
+from ..branching import shipped_scenarios
 from . import ui
 
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -35,11 +35,20 @@ DB_LOCK = threading.RLock()
 log = logging.getLogger("peercare.cert.autograde")
 
 
+class State(StrEnum):
+    """What grading did with one submission (written to its ``outcome.json``)."""
+
+    GRADED = "graded"
+    SKIPPED = "skipped"  # graded before; not again without --force
+    REJECTED = "rejected"  # not a readable notebook
+    FAILED = "failed"  # nbgrader could not grade it; the reason says why
+
+
 @dataclass
 class Result:
     assignment: str
     candidate: str
-    state: str  # graded | skipped | rejected | failed
+    state: State
     reason: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -117,6 +126,7 @@ def _converter_class():
         """nbgrader's Autograde, safe to run beside others in the same process."""
 
         processed = False
+        failure: BaseException | None = None  # what stopped a notebook, for the reason
 
         def start(self):
             # BaseConverter.start without its os.chdir(coursedir.root): the course's paths
@@ -153,16 +163,20 @@ def _converter_class():
             # Autograde's own version (nbgrader 0.9.6), less utils.setenv, which changes
             # os.environ for the whole process while threads run; the kernel gets
             # NBGRADER_EXECUTION from SandboxKernelManager instead.
-            self._sanitizing = True
-            self._init_preprocessors()
-            BaseConverter.convert_single_notebook(self, notebook_filename)
-            notebook_filename = os.path.join(
-                self.writer.build_directory, os.path.basename(notebook_filename)
-            )
-            self._sanitizing = False
-            self._init_preprocessors()
+            # nbgrader logs the error and raises its own; keep the error itself for the reason.
             try:
+                self._sanitizing = True
+                self._init_preprocessors()
                 BaseConverter.convert_single_notebook(self, notebook_filename)
+                notebook_filename = os.path.join(
+                    self.writer.build_directory, os.path.basename(notebook_filename)
+                )
+                self._sanitizing = False
+                self._init_preprocessors()
+                BaseConverter.convert_single_notebook(self, notebook_filename)
+            except BaseException as exc:
+                self.failure = exc
+                raise
             finally:
                 self._sanitizing = True
 
@@ -192,29 +206,42 @@ def _timestamp(folder: Path) -> str | None:
         return None
 
 
-class _ListHandler(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
+def _why_failed(error: BaseException | None, raised: BaseException) -> str:
+    """The reason a submission failed, from the error that stopped it (by its type)."""
+    from nbclient.exceptions import CellTimeoutError
+    from nbgrader.preprocessors.execute import UnresponsiveKernelError
 
-    def emit(self, record):
-        self.lines.append(record.getMessage())
+    from .sandbox import SandboxUnavailable
+
+    # An answer that catches or ignores the interrupt keeps running after the time limit:
+    # nbclient then gives up on the whole notebook.
+    if isinstance(error, CellTimeoutError | UnresponsiveKernelError):
+        return (
+            "an answer kept running after the time limit, even when interrupted; "
+            "a lead trainer needs to look at it"
+        )
+    if isinstance(error, SandboxUnavailable):
+        return str(error).splitlines()[0]
+    if error is None:  # nbgrader's own stop (its database, its metadata version)
+        first = str(raised).strip().splitlines()
+        return (first[0] if first else "nbgrader could not grade it")[:200]
+    first = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {first[0] if first else 'nbgrader could not grade it'}"[:200]
 
 
 def grade_one(course: Course, assignment: str, candidate: str, force: bool = False) -> Result:
     """Grade one submission with nbgrader's Autograde; never raises for the candidate's work."""
     from nbgrader.converters.base import NbGraderException
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors.execute import UnresponsiveKernelError
 
     start = time.monotonic()
     folder = course.folder("submitted") / candidate / assignment
     outcome_path = review_folder(course.review_dir, assignment, candidate) / "outcome.json"
     stamp = _timestamp(folder)
 
-    def finish(state: str, reason: str = "", notes=()) -> Result:
+    def finish(state: State, reason: str = "", notes=()) -> Result:
         result = Result(assignment, candidate, state, reason, time.monotonic() - start, list(notes))
-        if state != "skipped":
+        if state != State.SKIPPED:
             write_json(
                 outcome_path,
                 {"state": state, "reason": reason, "submitted_at": stamp,
@@ -226,18 +253,17 @@ def grade_one(course: Course, assignment: str, candidate: str, force: bool = Fal
         _, why = read_json_notebook(path)
         if why:
             clear_review(course.review_dir, assignment, candidate)
-            return finish("rejected", f"{path.name}: {why}; ask the candidate to submit again")
+            return finish(State.REJECTED, f"{path.name}: {why}; ask the candidate to submit again")
 
     coursedir = CourseDirectory(config=course.config)
     coursedir.assignment_id = assignment
     coursedir.student_id = candidate
     converter = _converter_class()(coursedir=coursedir, config=course.config)
     converter.force = force
-    handler = _ListHandler()
     converter.log = logging.getLogger(f"peercare.cert.nbgrader.{assignment}.{candidate}")
-    converter.log.propagate = False
+    converter.log.propagate = False  # nbgrader's tracebacks are not for the terminal
     converter.log.setLevel(logging.WARNING)
-    converter.log.handlers = [handler]
+    converter.log.handlers = [logging.NullHandler()]
 
     try:
         # clear old notes only once nbgrader has decided to (re)grade this submission
@@ -249,28 +275,13 @@ def grade_one(course: Course, assignment: str, candidate: str, force: bool = Fal
 
         converter.init_assignment = init_assignment
         converter.start()
-    except UnresponsiveKernelError:
-        return finish("failed", "the kernel stopped answering (a loop that will not stop)")
-    except NbGraderException:
-        errors = [x for x in handler.lines if "rror" in x or "could not interrupt" in x]
-        said = re.search(r"SandboxUnavailable: (.+)", "\n".join(handler.lines))
-        # An answer that catches or ignores the interrupt keeps running after the time limit:
-        # nbclient then gives up on the whole notebook ("unresponsive" or a CellTimeoutError).
-        if any("unresponsive" in x or "CellTimeoutError" in x for x in handler.lines):
-            why = (
-                "an answer kept running after the time limit, even when interrupted; "
-                "a lead trainer needs to look at it"
-            )
-        elif said:
-            why = said.group(1)
-        else:
-            why = (errors[0].splitlines()[0] if errors else "nbgrader could not grade it")[:200]
-        return finish("failed", why)
+    except NbGraderException as exc:
+        return finish(State.FAILED, _why_failed(converter.failure, exc))
     except Exception as exc:  # anything else is about this submission only
-        return finish("failed", f"{type(exc).__name__}: {exc}"[:200])
+        return finish(State.FAILED, f"{type(exc).__name__}: {exc}"[:200])
     if not converter.processed:
-        return finish("skipped", "already graded (use --force to grade again)")
-    return finish("graded")
+        return finish(State.SKIPPED, "already graded (use --force to grade again)")
+    return finish(State.GRADED)
 
 
 def default_jobs() -> int:

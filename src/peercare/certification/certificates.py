@@ -14,12 +14,29 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-import yaml
+from pydantic import Field
 
+from .. import schema
+from ..schema import Strict, Text
 from .course import CertError, Course
 from .decide import CERTIFIED, decide
 from .review import write_json
 from .rules import add_months
+
+
+class Template(Strict):
+    """``grading/certificate.yml``: the lines of the page, with {name}, {date}, ... to fill."""
+
+    heading: Text
+    lines: list[Text] = Field(min_length=1)
+    footer: list[Text] = Field(min_length=1)
+    small_print: list[Text] = []
+
+
+def load_template(path: Path) -> dict:
+    """The certificate template as plain data, checked (``CertError`` names file and field)."""
+    return schema.load(path, Template, CertError, what="certificate template").model_dump()
+
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read aloud
 FONT_FILES = (
@@ -135,11 +152,7 @@ def issue(course: Course, reissue: bool = False, today: date | None = None) -> l
     has expired (or all, with reissue). ``today`` is the day of issue (default: today)."""
     today = today or date.today()
     template_path = course.root / "certificate.yml"
-    try:
-        template = yaml.safe_load(template_path.read_text(encoding="utf-8"))
-        assert isinstance(template, dict) and {"heading", "lines", "footer"} <= set(template)
-    except (OSError, yaml.YAMLError, AssertionError):
-        raise CertError(f"{template_path}: needs heading, lines and footer") from None
+    template = load_template(template_path)
     rule = course.rule()
     registry = load_registry(course)
     by_candidate = {v["candidate"]: k for k, v in registry.items() if not v.get("revoked")}

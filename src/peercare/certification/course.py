@@ -14,10 +14,9 @@ from functools import cached_property
 from pathlib import Path
 
 from ..paths import project_root
+from .errors import CertError
 
-
-class CertError(RuntimeError):
-    """A problem a lead trainer can fix; the message says how."""
+__all__ = ["CertError", "Course"]
 
 
 CONFIG_NAME = "nbgrader_config.py"

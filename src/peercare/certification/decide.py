@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from .course import Course
 from .observe import Observation, latest
 from .rules import add_months
 from .status import collect_status
 
-CERTIFIED, NOT_YET, WAITING = "certified", "not yet", "waiting"
+
+class Standing(StrEnum):
+    """The decision for one candidate (printed in capitals)."""
+
+    CERTIFIED = "certified"
+    NOT_YET = "not yet"  # something failed, or no passing observed teach-back
+    WAITING = "waiting"  # work still to submit or to grade
+
+
+CERTIFIED, NOT_YET, WAITING = Standing.CERTIFIED, Standing.NOT_YET, Standing.WAITING
 
 
 @dataclass
 class Decision:
     candidate: str
     name: str
-    verdict: str
+    verdict: Standing
     reasons: list[str] = field(default_factory=list)
     observation: Observation | None = None  # the passing one that counts, if any
 
@@ -146,7 +156,7 @@ def format_decisions(decisions: list[Decision]) -> str:
     for d in decisions:
         lines.append(f"{d.candidate} ({d.name}): {d.verdict.upper()}")
         lines += [f"  - {r}" for r in d.reasons]
-    counts = {v: sum(d.verdict == v for d in decisions) for v in (CERTIFIED, NOT_YET, WAITING)}
+    counts = {v: sum(d.verdict == v for d in decisions) for v in Standing}
     lines.append(
         f"\n{counts[CERTIFIED]} certified, {counts[NOT_YET]} not yet, {counts[WAITING]} waiting."
     )

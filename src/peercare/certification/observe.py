@@ -22,10 +22,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-
+from .. import schema
 from ..fidelity import FidelityError, Part, load_fidelity, score
-from ..plans import Plan, PlanError, Segment, load_all, load_plan
+from ..plans import NoSuchPlan, Plan, PlanError, Segment, load_all, load_plan
+from ..schema import Strict
 from .candidates import candidate_names
 from .course import CertError, Course
 from .review import write_json
@@ -105,14 +105,14 @@ def _segment_list(plan: Plan) -> str:
 def find_plan(name: str) -> Plan:
     try:
         return load_plan(name)
-    except PlanError as exc:
-        if "no such plan" not in str(exc) and "is not a plan name" not in str(exc):
-            raise CertError(str(exc)) from None
+    except NoSuchPlan:
         try:
             known = ", ".join(load_all())
         except PlanError:
             known = "(the plans have problems: run peercare build)"
         raise CertError(f"No plan {name!r}; the plans are: {known}") from None
+    except PlanError as exc:
+        raise CertError(exc.problems) from None
 
 
 def find_segment(plan: Plan, which: str, at_least: int) -> tuple[int, Segment]:
@@ -139,22 +139,24 @@ def find_segment(plan: Plan, which: str, at_least: int) -> tuple[int, Segment]:
     return found, seg
 
 
+class MarksFile(Strict):
+    """A filled-in marks file (``--form`` writes a blank one); marks are checked by
+    :func:`peercare.fidelity.score`."""
+
+    marks: dict
+    feedback: object = None
+
+
 def read_marks(path: str | Path) -> tuple[dict, str | None]:
     """(marks by item id, feedback or None) from a marks file."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CertError(f"{path}: cannot read it: {exc.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CertError(f"{path}: not a readable marks file: {exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("marks"), dict):
-        raise CertError(f"{path}: needs 'marks:', one line per checklist item (see --form)")
-    extra = set(raw) - {"marks", "feedback"}
-    if extra:
-        raise CertError(f"{path}: unknown key(s) {', '.join(map(str, sorted(extra)))}")
-    feedback = raw.get("feedback")
-    return raw["marks"], None if feedback is None else str(feedback)
+    found = schema.load(
+        path,
+        MarksFile,
+        CertError,
+        what="marks file",
+        shape="needs 'marks:', one line per checklist item (see --form)",
+    )
+    return dict(found.marks), None if found.feedback is None else str(found.feedback)
 
 
 def _normal(value):

@@ -7,20 +7,14 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints
 
-from .course import CertError
-
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+from .. import schema
+from ..schema import Id, Strict, Text
+from .errors import CertError
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Competency(_Strict):
+class Competency(Strict):
     id: Id
     title: Text
     meets: Text
@@ -32,7 +26,7 @@ class Competency(_Strict):
         return f"{assignment}:{grade_id}" in self.cells
 
 
-class Rubric(_Strict):
+class Rubric(Strict):
     points: int = Field(ge=1, description="points of every rubric-graded answer")
     meets_at: int = Field(ge=1)
     levels: dict[int, Text]
@@ -58,18 +52,18 @@ class Rubric(_Strict):
         ]
 
 
-class KnowledgeRule(_Strict):
+class KnowledgeRule(Strict):
     assignment: Id
     at_least_percent: float = Field(gt=0, le=100)
 
 
-class ObservationRule(_Strict):
+class ObservationRule(Strict):
     required: bool = True
     at_least_minutes: int = Field(default=15, ge=1, le=240)
     counts_for_months: int = Field(default=12, ge=1, le=120)
 
 
-class Certification(_Strict):
+class Certification(Strict):
     title: Text
     knowledge_check: KnowledgeRule
     rubric_meets_every_competency: bool = True
@@ -80,22 +74,8 @@ class Certification(_Strict):
     readiness: list[Text] = Field(default_factory=list)
 
 
-def _load(path: Path, model):
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CertError(f"{path}: cannot read it: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise CertError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        lines = [f"{path}: {'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise CertError("\n".join(lines)) from None
-
-
 def load_rubric(path: Path) -> Rubric:
-    rubric = _load(path, Rubric)
+    rubric = schema.load(path, Rubric, CertError, what="rubric")
     if rubric.meets_at > rubric.points:
         raise CertError(f"{path}: meets_at ({rubric.meets_at}) is above points ({rubric.points})")
     seen: dict[str, str] = {}
@@ -108,7 +88,7 @@ def load_rubric(path: Path) -> Rubric:
 
 
 def load_certification(path: Path) -> Certification:
-    return _load(path, Certification)
+    return schema.load(path, Certification, CertError, what="certification rule")
 
 
 def add_months(day: date, months: int) -> date:

@@ -4,12 +4,30 @@ and the review notes. ``peercare cert status`` prints it as a table."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
+from .autograde import State
 from .candidates import full_name
 from .course import Course
 from .exchange import read_refused
 from .preprocessors import read_json_notebook
 from .review import read_review
+
+
+class Outcome(StrEnum):
+    """Where one submission stands (the status table shows the value)."""
+
+    NOT_SUBMITTED = "not submitted"
+    REFUSED = "refused at collect"
+    WAITING = "waiting for autograde"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    HELD = "held for review"
+    GRADED = "graded"
+
+
+BLOCKED = frozenset({Outcome.REJECTED, Outcome.FAILED, Outcome.HELD})
+"""A lead trainer must act on these before a decision."""
 
 
 @dataclass
@@ -23,13 +41,13 @@ class Row:
     max_score: float | None = None
     missing_rubric: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)  # answers left empty
-    outcome: str = "not submitted"  # short label
+    outcome: Outcome = Outcome.NOT_SUBMITTED
     details: list[str] = field(default_factory=list)  # reasons, one per line
 
     @property
     def blocked(self) -> bool:
         """Rejected, failed or held: a lead trainer must act before a decision."""
-        return self.outcome.split(":")[0] in {"rejected", "failed", "held for review"}
+        return self.outcome in BLOCKED
 
 
 def _timestamp(folder) -> str | None:
@@ -44,14 +62,14 @@ def _diagnose(course: Course, row: Row) -> None:
     for path in sorted(folder.glob("*.ipynb")):
         _, why = read_json_notebook(path)
         if why:
-            row.outcome = "rejected"
+            row.outcome = Outcome.REJECTED
             row.details.append(f"{path.name}: {why}; ask the candidate to submit again")
             return
     if not any(folder.glob("*.ipynb")):
-        row.outcome = "rejected"
+        row.outcome = Outcome.REJECTED
         row.details.append("the submission has no notebook; ask the candidate to submit again")
         return
-    row.outcome = "waiting for autograde"
+    row.outcome = Outcome.WAITING
 
 
 def _fill_from_review(course: Course, row: Row) -> None:
@@ -59,11 +77,12 @@ def _fill_from_review(course: Course, row: Row) -> None:
     outcome = review["outcome"] or {}
     stamp = _timestamp(course.folder("submitted") / row.candidate / row.assignment)
     if outcome and outcome.get("submitted_at") != stamp:
-        row.outcome = "waiting for autograde"
+        row.outcome = Outcome.WAITING
         row.details.append("a newer submission came in after the last grading")
         return
-    if outcome.get("state") in ("rejected", "failed"):
-        row.outcome = outcome["state"]
+    state = outcome.get("state")
+    if state in (State.REJECTED, State.FAILED):
+        row.outcome = Outcome(state)
         row.details.append(outcome.get("reason", ""))
         return
     autograded = course.folder("autograded") / row.candidate / row.assignment
@@ -71,9 +90,9 @@ def _fill_from_review(course: Course, row: Row) -> None:
         _diagnose(course, row)
         return
     row.graded = True
-    row.outcome = "graded"
+    row.outcome = Outcome.GRADED
     if review["held"] or review["blocked"]:
-        row.outcome = "held for review"
+        row.outcome = Outcome.HELD
         row.details += [f"held: {x}" for x in review["held"]]
         row.details += [f"blocked by the sandbox: {x}" for x in review["blocked"]]
     row.details += [f"scored 0: {x}" for x in review["form"]]
@@ -135,7 +154,7 @@ def _add_refusals(course: Course, rows: list[Row], candidate: str | None) -> Non
         if row.submitted:
             row.details.append(f"another submission was refused at collect: {item['reason']}")
         else:
-            row.outcome = "refused at collect"
+            row.outcome = Outcome.REFUSED
             row.details.append(item.get("reason", ""))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..certification import Course
-from ..certification.autograde import grade_all
+from ..certification.autograde import State, grade_all
 from ..certification.candidates import add_candidates
 from ..certification.certificates import issue, verify
 from ..certification.decide import CERTIFIED, NOT_YET, WAITING, decide
@@ -150,7 +150,7 @@ def autograde(course: Course, who: list[Candidate], force: bool) -> None:
     for cand in who:
         results += grade_all(course, candidate=cand.id, jobs=2, force=force)
     broken = [f"{r.candidate}/{r.assignment}: {r.state} {r.reason}" for r in results
-              if r.state != "graded"]  # fmt: skip
+              if r.state != State.GRADED]  # fmt: skip
     if broken:
         raise RuntimeError("autograde did not grade: " + "; ".join(broken))
 

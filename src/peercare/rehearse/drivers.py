@@ -192,7 +192,7 @@ class Phone:
 
     async def play_scenario(self, scenario, progress: float) -> None:
         """Walk one scenario from its start to an ending."""
-        from ..scenarios import load_all_scenarios
+        from ..branching import load_all_scenarios
 
         p = self.page
         titles = [sc.title for sc in load_all_scenarios()]

@@ -46,17 +46,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, NamedTuple
 
-from pydantic import Field, StringConstraints, ValidationError, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
+from . import schema
 from .paths import DATA_DIR
 from .schema import (
     Id,
     ProblemsError,
     Strict,
     Text,
-    describe,
     files_as_now,
-    parse_yaml,
     read_text,
 )
 
@@ -299,15 +298,8 @@ def _reach(start: str, edges: dict[str, list[str]]) -> set[str]:
 def parse_scenario(text: str, source: Path | str = "<scenario>") -> Scenario:
     """Parse and validate one scenario's YAML text (structure, then how steps connect)."""
     source = Path(source)
-    raw = parse_yaml(text, source, ScenarioError)
-    if not isinstance(raw, dict):
-        raise ScenarioError(
-            [f"{source}: a scenario is a mapping with 'id', 'title', 'steps', 'debrief', ..."]
-        )
-    try:
-        scn = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(describe(exc, raw, source)) from None
+    shape = "a scenario is a mapping with 'id', 'title', 'steps', 'debrief', ..."
+    scn = schema.parse(text, Scenario, source, ScenarioError, shape=shape)
     problems = graph_problems(scn, source)
     if problems:
         raise ScenarioError(problems)

@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 import textstat
 
-from peercare import scenarios
-from peercare.content import GRADE_LIMIT
-from peercare.prose import prose, unsafe_phrases
-from peercare.scenarios import (
+from peercare import branching
+from peercare.branching import (
     END,
     InvalidChoice,
     ScenarioError,
@@ -21,6 +19,8 @@ from peercare.scenarios import (
     load_scenario,
     parse_scenario,
 )
+from peercare.content import GRADE_LIMIT
+from peercare.prose import prose, unsafe_phrases
 
 SOURCE = "scenarios/demo.yml"
 
@@ -308,7 +308,7 @@ SUICIDE = re.compile(r"suicid|better off without me|not want(ing)? to (live|be h
 
 def test_at_least_three_scenarios_ship():
     assert set(SHIPPED) >= REQUIRED and len(SHIPPED) >= 3
-    assert set(scenarios.shipped()) == set(SHIPPED)
+    assert set(branching.shipped()) == set(SHIPPED)
     for sid in SHIPPED:
         assert load_scenario(sid).id == sid
 
@@ -410,7 +410,7 @@ def test_the_coworker_scenario_ends_only_where_its_ending_fits():
 def test_the_apps_parse_the_shipped_scenarios_once():
     """The scenario app's kernels parse the shipped scenarios before a page claims them:
     the same scenarios as load_all_scenarios(), parsed once per process."""
-    from peercare.scenarios import load_all_scenarios, shipped_scenarios
+    from peercare.branching import load_all_scenarios, shipped_scenarios
 
     first = shipped_scenarios()
     assert list(first) == load_all_scenarios()
