@@ -248,7 +248,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         _shot(page, "11-feedback")
         assert f"Your answer: {letters[1]}. Correct." in text
         for n in WRONG_CLICKS:
-            assert f"Your answer: {_wrong(letters[n])}. Not correct this time." in text
+            assert f"Your answer: {_wrong(letters[n])}. Not the best answer this time." in text
         assert text.count("No answer was given, so this question scored 0.") == len(EMPTY)
         assert text.count("Why:") == 20 and "Question 20" in text
         assert not ERRORS.search(text) and "HIDDEN" not in text and "choose(" not in text
