@@ -97,12 +97,14 @@ def test_the_pass_mark_comes_from_the_certification_rule_and_the_rubric():
     kc = _text(feedback_page(_graded(), "Knowledge check", 15, 20, rubric, "knowledge-check", rule))
     assert "Your score: 15 of 20. You need 16 of 20 to pass this part." in kc
     assert "If you are not there yet, that is common." in kc
+    assert "try again with new questions." in kc
     kc75 = rule.knowledge_check.model_copy(update={"at_least_percent": 75})
     rule = rule.model_copy(update={"knowledge_check": kc75})
     kc = _text(feedback_page(_graded(), "Knowledge check", 15, 20, rubric, "knowledge-check", rule))
     assert "You need 15 of 20 to pass this part." in kc
     sc = _text(feedback_page(_graded(), "Scenarios", 5, 6, rubric, "scenarios", rule))
     assert "each written answer needs 2 of 3 (\u201cMeets\u201d) or more." in sc
+    assert "with your lead trainer and try again." in sc
     assert "to pass this part" not in _text(feedback_page(_graded(), "Other", 1, 2, rubric, "x"))
 
 

@@ -51,7 +51,7 @@ INTRO = (
 )
 NOT_THERE_YET = (
     "If you are not there yet, that is common. You will go over it with your lead trainer "
-    "and try again with new questions."
+    "and try again{}."
 )
 
 STYLE = """
@@ -246,12 +246,13 @@ def pass_mark(rule, rubric, assignment, max_score) -> str:
     """What passing this part takes, from the certification rule and the rubric."""
     if rule is not None and assignment == rule.knowledge_check.assignment and max_score:
         need = math.ceil(round(rule.knowledge_check.at_least_percent * max_score / 100, 6))
-        return f"You need {need} of {_points(max_score)} to pass this part. {NOT_THERE_YET}"
+        again = NOT_THERE_YET.format(" with new questions")
+        return f"You need {need} of {_points(max_score)} to pass this part. {again}"
     if rubric is not None and any(a == assignment for a, _, _ in rubric.cells()):
         level = rubric.levels.get(rubric.meets_at, "Meets")
         return (
             f"To pass this part, each written answer needs {rubric.meets_at} of "
-            f"{rubric.points} (\u201c{level}\u201d) or more. {NOT_THERE_YET}"
+            f"{rubric.points} (\u201c{level}\u201d) or more. {NOT_THERE_YET.format('')}"
         )
     return ""
 
