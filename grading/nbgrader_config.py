@@ -105,6 +105,7 @@ c.Autograde.autograde_preprocessors = [
 # retakes the knowledge check must not find the checks there), never a script or anything
 # from another host.
 c.PlainFeedback.rubric_file = str(HERE / "rubric.yml")
+c.PlainFeedback.certification_file = str(HERE / "certification.yml")
 c.GenerateFeedback.preprocessors = [GetGrades, PlainFeedback]
 # Only feedback's page uses this template (Formgrader's grading pages keep their own).
 c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME

@@ -28,9 +28,9 @@ class HelpLine(Strict):
     detail: Text
     href: str = ""
 
-    def as_html(self) -> str:
+    def as_html(self, links: bool = True) -> str:
         label = html.escape(self.label)
-        if self.href:
+        if self.href and links:
             label = f'<a href="{html.escape(self.href, quote=True)}">{label}</a>'
         return f"<li><strong>{label}</strong>: {html.escape(self.detail)}</li>"
 
@@ -43,19 +43,20 @@ class HelpNow(Strict):
     more_heading: str = ""
     more: tuple[HelpLine, ...] = ()
 
-    def as_html(self) -> str:
-        """A small, self-contained HTML block (no outside links, no scripts)."""
+    def as_html(self, links: bool = True) -> str:
+        """A small, self-contained HTML block (no outside links, no scripts); ``links=False``
+        leaves out even the ``tel:`` links, for pages that must carry no link at all."""
         more = ""
         if self.more:
             more = (
                 f'<details class="peercare-helpnow-more"><summary>'
                 f"{html.escape(self.more_heading)}</summary>"
-                f"<ul>{''.join(x.as_html() for x in self.more)}</ul></details>"
+                f"<ul>{''.join(x.as_html(links) for x in self.more)}</ul></details>"
             )
         return (
             '<aside class="peercare-helpnow" aria-label="Get help now">'
             f"<p><strong>{html.escape(self.heading)}</strong></p>"
-            f"<ul>{''.join(x.as_html() for x in self.lines)}</ul>"
+            f"<ul>{''.join(x.as_html(links) for x in self.lines)}</ul>"
             f"{more}<p>{html.escape(self.note)}</p></aside>"
         )
 

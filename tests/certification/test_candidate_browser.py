@@ -193,7 +193,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).click()
         said = _dialog_text(page)
         _shot(page, "07-validate")
-        assert "Still empty: 18–20." in said
+        assert "Still empty: 18 to 20." in said
         assert "failed" not in said.lower() and not ERRORS.search(said)
         violations = run_axe(page)
         assert _own_violations(violations) == [], violations
@@ -206,7 +206,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         submit.click()
         said = _dialog_text(page)
         _shot(page, "08-submit-asks")
-        assert "still empty: 18–20" in said and "press Submit again" in said
+        assert "still empty: 18 to 20" in said and "press Submit again" in said
         assert "not submitted" not in said.lower() and not ERRORS.search(said)
         assert said.startswith("About sending your work") and "Invalid" not in said
         assert not inbound.exists() or not list(inbound.iterdir())
@@ -248,7 +248,7 @@ def test_a_candidate_answers_by_clicking_and_reads_their_feedback(course, chromi
         _shot(page, "11-feedback")
         assert f"Your answer: {letters[1]}. Correct." in text
         for n in WRONG_CLICKS:
-            assert f"Your answer: {_wrong(letters[n])}. Not correct this time." in text
+            assert f"Your answer: {_wrong(letters[n])}. Not the best answer this time." in text
         assert text.count("No answer was given, so this question scored 0.") == len(EMPTY)
         assert text.count("Why:") == 20 and "Question 20" in text
         assert not ERRORS.search(text) and "HIDDEN" not in text and "choose(" not in text

@@ -122,15 +122,15 @@ def test_fetch_and_submit_as_the_candidate_id(course, candidate_lab):
     where = f"{COURSE_ID}/{KC}/{KC}.ipynb"
     checked = _api(url, "/assignments/validate", "post", path=where).json()
     assert checked == {"success": True, "value": {"failed": [
-        {"source": "Still empty: 1–20.", "error": ""}]}}  # fmt: skip
+        {"source": "Still empty: 1 to 20.", "error": ""}]}}  # fmt: skip
     assert _api(url, "/assignments/validate", "post", path="../../../rubric.yml").status_code == 403
 
     # with questions empty, Submit asks first and sends nothing; pressed again, it sends
     asked = _api(url, "/assignments/submit", "post", course_id=COURSE_ID, assignment_id=KC)
     assert asked.json() == {"success": False, "value": (
-        "Not sent yet. These questions are still empty: 1–20.\n\n"
-        "To answer them first, press OK and go back to the notebook.\n"
-        "To send your work as it is, press Submit again.")}  # fmt: skip
+        "Not sent yet. These questions are still empty: 1 to 20.\n\n"
+        "To answer them first, press Ok and go back to the notebook.\n"
+        "To send your work as it is, press Submit again within 10 minutes.")}  # fmt: skip
     inbound = course.root / "exchange" / COURSE_ID / "inbound"
     assert not inbound.exists() or not any(inbound.iterdir())
     sent = _api(url, "/assignments/submit", "post", course_id=COURSE_ID, assignment_id=KC)
@@ -206,7 +206,7 @@ def test_check_names_empty_questions_and_wrong_forms_in_plain_words():
     for n in range(1, 21):
         cells += [_question(n), _box(odd.get(n, 'answer = "A"' if n < 7 else stub))]
     assert check_message(cells) == (
-        'Still empty: 7–20. Check the form of: 2, 4. Each box needs one answer, like answer = "B".'
+        'Still empty: 7 to 20. Check the form of: 2, 4. Each box needs one answer, like answer = "B".'
     )
     written = [{"cell_type": "markdown", "source": "## A hard talk", "metadata": {}},
                _box("Type your answer here. (Double-click this box.)", "markdown")]  # fmt: skip
@@ -214,7 +214,7 @@ def test_check_names_empty_questions_and_wrong_forms_in_plain_words():
     assert check_message(cells[:12]) == "Check the form of: 2, 4. Each box needs one answer, " \
         'like answer = "B".'  # fmt: skip
     assert check_message(cells[:2]) == "Every question has an answer. You can submit."
-    assert spans(["1", "2", "4", "5", "6", "9"]) == "1, 2, 4–6, 9"
+    assert spans(["1", "2", "4", "5", "6", "9"]) == "1, 2, 4 to 6, 9"
 
 
 def test_check_command_reads_a_notebook_and_refuses_a_bad_file(course, tmp_path):

@@ -164,7 +164,9 @@ def test_feedback_never_shows_hidden_tests(feedback, graded):
     assert "Correct." in html
     assert "HIDDEN TESTS" not in html and "assert given ==" not in html
     partial = (feedback / PARTIAL / KC / f"{KC}.html").read_text()
-    assert "Not correct this time." in partial and "assert given ==" not in partial
+    assert "Not the best answer this time." in partial and "assert given ==" not in partial
+    assert "The answer we were looking for: " in partial
+    assert "You need 16 of 20 to pass this part." in partial  # grading/certification.yml
     # the candidate's own answer, and right or not; an empty one says so; no check code
     assert re.search(r"Your answer: [A-D]\. Correct\.", html)
     assert "No answer was given, so this question scored 0." in partial
@@ -173,7 +175,9 @@ def test_feedback_never_shows_hidden_tests(feedback, graded):
 
 def test_feedback_shows_the_rubric_and_comments(feedback):
     html = (feedback / GOOD / "scenarios" / "scenarios.html").read_text()
-    assert "Rubric: Checks in with care" in html and "What meets looks like" in html
+    assert "Rubric: Checks in with care" in html and "What a full answer does" in html
+    assert html.count("Picks a private, calm moment (not at a scene).") == 1  # shown once
+    assert "each written answer needs 2 of 3" in html
     assert "Strong" in html and "Clear and kind." in html
 
 

@@ -11,7 +11,7 @@ import textstat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from peercare.certification.feedback import explanation, feedback_page, read_items
-from peercare.certification.rules import load_rubric
+from peercare.certification.rules import load_certification, load_rubric
 from peercare.prose import unsafe_phrases
 
 from .helpers import ROOT
@@ -40,7 +40,8 @@ def _graded() -> nbformat.NotebookNode:
     cells += _choice(2, "A", "B", 0, "No fits, since the event was over.")
     cells += _choice(3, None, "A", 0, "Yes, as the book says.")
     cells += [
-        new_markdown_cell("## A check-in after a funeral\n\nWhat do you say?",
+        new_markdown_cell("## A check-in after a funeral\n\nWhat do you say?\n\n"
+                          f"**What a lead trainer looks for**: {MEETS}",
                           metadata=_meta(locked=True)),
         new_markdown_cell("I would ask <script>alert(1)</script> how he is & listen.",
                           metadata=_meta(solution=True, grade=True, grade_id="s1-response",
@@ -49,6 +50,9 @@ def _graded() -> nbformat.NotebookNode:
                           metadata=_meta(locked=True)),
     ]  # fmt: skip
     return new_notebook(cells=cells)
+
+
+MEETS = " ".join(load_rubric(ROOT / "grading" / "rubric.yml").competencies[0].meets.split())
 
 
 def _text(page: str) -> str:
@@ -62,12 +66,46 @@ def test_the_page_says_per_question_the_answer_whether_right_and_why():
     text = _text(page)
     assert "Your score: 5 of 6." in text
     assert "Your answer: A. Correct. Why: Yes is right because it fits." in text
-    assert "Your answer: A. Not correct this time. Why: No fits, since the event" in text
-    assert "No answer was given, so this question scored 0. Why: Yes, as the book" in text
+    assert (
+        "Your answer: A. Not the best answer this time. The answer we were looking for: No "
+        "Why: No fits, since the event" in text
+    )
+    assert (
+        "No answer was given, so this question scored 0. The answer we were looking for: Yes "
+        "Why: Yes, as the book" in text
+    )
+    assert text.count("The answer we were looking for") == 2  # not under the right one
     assert "Score: 2 of 3." in text and "From your lead trainer: Clear and kind." in text
-    assert "Rubric: Checks in with care." in text and "What meets looks like" in text
-    assert "Need help now?" in text and "988" in text
+    assert "Rubric: Checks in with care. What a full answer does:" in text
+    assert text.count(MEETS) == 1  # the story's copy of the rubric is left out
+    assert "A check-in after a funeral What do you say?" in text
+    assert "Some questions are about grief, drinking and suicide." in text
     assert "Question 1" in text and "Pick one." in text
+
+
+def test_the_help_lines_come_from_the_one_crisis_config_even_without_a_footer():
+    nb = _graded()
+    nb.cells = nb.cells[:-1]  # no "Need help now?" cell in the notebook
+    text = _text(feedback_page(nb, "Scenarios", 5, 6))
+    assert "Need help now?" in text and "Call or text 988" in text and "Call 911" in text
+    assert "1-800-662-4357" in text and "A supervisor is not confidential." in text
+
+
+def test_the_pass_mark_comes_from_the_certification_rule_and_the_rubric():
+    rule = load_certification(ROOT / "grading" / "certification.yml")
+    rubric = load_rubric(ROOT / "grading" / "rubric.yml")
+    kc = _text(feedback_page(_graded(), "Knowledge check", 15, 20, rubric, "knowledge-check", rule))
+    assert "Your score: 15 of 20. You need 16 of 20 to pass this part." in kc
+    assert "If you are not there yet, that is common." in kc
+    assert "try again with new questions." in kc
+    kc75 = rule.knowledge_check.model_copy(update={"at_least_percent": 75})
+    rule = rule.model_copy(update={"knowledge_check": kc75})
+    kc = _text(feedback_page(_graded(), "Knowledge check", 15, 20, rubric, "knowledge-check", rule))
+    assert "You need 15 of 20 to pass this part." in kc
+    sc = _text(feedback_page(_graded(), "Scenarios", 5, 6, rubric, "scenarios", rule))
+    assert "each written answer needs 2 of 3 (\u201cMeets\u201d) or more." in sc
+    assert "with your lead trainer and try again." in sc
+    assert "to pass this part" not in _text(feedback_page(_graded(), "Other", 1, 2, rubric, "x"))
 
 
 def test_the_page_shows_no_code_no_checks_no_scripts_and_nothing_from_outside():

@@ -1,5 +1,5 @@
 """A candidate's notebook checked in plain words, before they submit it:
-"Still empty: 7–20. Check the form of: 2, 4." Answers are read as data
+"Still empty: 7 to 20. Check the form of: 2, 4." Answers are read as data
 (:func:`peercare.certification.answers.read_answer`); nothing in the notebook is run."""
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ def _source(cell: dict) -> str:
 
 
 def spans(labels: list[str]) -> str:
-    """``["7", "8", "9", "12"]`` as ``7–9, 12``; other labels as they are."""
+    """``["7", "8", "9", "12"]`` as ``7 to 9, 12``; other labels as they are."""
     out: list[str] = []
     run: list[int] = []
 
     def flush():
         if run:
-            out.append(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)))
+            out.append(f"{run[0]} to {run[-1]}" if len(run) > 2 else ", ".join(map(str, run)))
             run.clear()
 
     for label in labels:

@@ -3,8 +3,12 @@
 For each question the page shows the question, the candidate's answer, whether it was right,
 and why (the ``# Why:`` line kept with the answer key in the hidden checks of
 ``exercises/``, so it never reaches the candidates' copy); for each written answer, the
-score, the rubric (what "meets" looks like, their level) and the lead trainer's comment.
-Nothing else: no code, no checks, no tracebacks, no scripts, nothing loaded from another host.
+score, the rubric (what a full answer does, their level; shown once, so its paragraph in the
+story is left out) and the lead trainer's comment. A choice answered wrong or left empty
+also names the option we were looking for, by its text. Under the score: the pass mark of
+this part, from the certification rule. At the foot: how to get help now, from the one
+crisis-lines config (``peercare.helpnow``). Nothing else: no code, no checks, no
+tracebacks, no scripts, nothing loaded from another host.
 
 Decision: the explanation shows under every question, right or wrong, because a person learns
 most from the why of a miss. So a retake with the same questions is not a fresh check; each
@@ -19,7 +23,9 @@ all make the same page; :data:`TEMPLATES` holds the template that prints it as i
 from __future__ import annotations
 
 import html
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +34,7 @@ from markdown_it import MarkdownIt
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
+from .. import helpnow
 from .answers import read_answer
 from .preprocessors import HIDDEN_BEGIN, HIDDEN_END, TIMEOUT_ERRORS
 
@@ -35,6 +42,17 @@ TEMPLATES = Path(__file__).parent / "feedback_templates"
 TEMPLATE_NAME = "peercare-feedback"
 WHY = "# Why:"
 STUB = "Type your answer here."
+KEY = re.compile(r'assert given == "([A-Z])"')
+OPTION = re.compile(r"^- \*\*([A-Z])\.\*\* (.+)$", re.M)
+INTRO = (
+    "This page shows each question again, your answer, and why. Some questions are about "
+    "grief, drinking and suicide. You can stop and come back later. Questions about your "
+    "feedback? Ask your lead trainer."
+)
+NOT_THERE_YET = (
+    "If you are not there yet, that is common. You will go over it with your lead trainer "
+    "and try again{}."
+)
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
@@ -47,7 +65,7 @@ section { border: 1px solid #c9c9c9; border-left: .5rem solid #6b6b6b; border-ra
 section.right { border-left-color: #1b7a3a; }
 section.not-right { border-left-color: #b35c00; }
 .result { font-weight: 700; }
-.why, .rubric, .comment { background: #f4f4f4; border-radius: .3rem; padding: .5rem .75rem; }
+.why, .wanted, .rubric, .comment { background: #f4f4f4; border-radius: .3rem; padding: .5rem .75rem; }
 .yours { white-space: pre-wrap; background: #f8f8ff; border: 1px dashed #9a9ab0;
   border-radius: .3rem; padding: .5rem .75rem; }
 .help { border-top: 1px solid #c9c9c9; margin-top: 2rem; padding-top: 1rem; }
@@ -64,6 +82,7 @@ class Item:
     score: float | None = None
     points: float | None = None
     why: str = ""
+    wanted: str = ""  # the text of the option we were looking for (choices)
     timed_out: bool = False
     comment: str = ""
     rubric: list[str] = field(default_factory=list)  # markdown lines
@@ -88,6 +107,26 @@ def explanation(source: str) -> str:
         elif hiding and line.strip().startswith(WHY):
             said.append(line.strip()[len(WHY) :].strip())
     return " ".join(said)
+
+
+def _hidden(source: str) -> str:
+    return (
+        source.split(HIDDEN_BEGIN, 1)[-1].split(HIDDEN_END, 1)[0] if HIDDEN_BEGIN in source else ""
+    )
+
+
+def wanted_option(prompt: str, check_source: str) -> str:
+    """The text of the option the hidden check expects (``""`` when it cannot be told)."""
+    key = KEY.search(_hidden(check_source))
+    options = dict(OPTION.findall(prompt))
+    return options.get(key.group(1), "").strip() if key else ""
+
+
+def _without(prompt: str, text: str) -> str:
+    """The prompt without the paragraph that holds ``text`` (the rubric shows it once)."""
+    flat = " ".join(text.split())
+    kept = [p for p in prompt.split("\n\n") if flat not in " ".join(p.split())]
+    return "\n\n".join(kept)
 
 
 def _number(value) -> float | None:
@@ -121,11 +160,15 @@ def read_items(nb, rubric=None, assignment: str | None = None) -> list[Item]:
             item.score, item.points = _number(meta.get("score")), _number(meta.get("points"))
             item.comment = str(meta.get("comment") or "").strip()
             item.rubric = _rubric_lines(rubric, assignment, meta.get("grade_id"), item.score)
+            comp = rubric.competency_for(assignment, meta.get("grade_id")) if rubric else None
+            if comp is not None:
+                item.prompt = _without(item.prompt, comp.meets)
             found.append(item)
             continue
         if cell.cell_type == "code" and meta.get("grade") and choice is not None:
             choice.score, choice.points = _number(meta.get("score")), _number(meta.get("points"))
             choice.why = explanation(cell.source)
+            choice.wanted = wanted_option(choice.prompt, cell.source)
             choice.timed_out = any(
                 o.get("ename") in TIMEOUT_ERRORS for o in cell.get("outputs", [])
             )
@@ -140,7 +183,7 @@ def _rubric_lines(rubric, assignment, grade_id, score) -> list[str]:
         return []
     level = rubric.level_name(score)
     return [
-        f"**Rubric: {comp.title}.** What meets looks like: {comp.meets}",
+        f"**Rubric: {comp.title}.** What a full answer does: {comp.meets}",
         f"Your level: **{level}**" if level else "Not graded yet.",
     ]
 
@@ -155,7 +198,7 @@ def _result(item: Item) -> tuple[str, str]:
     yours = f"Your answer: {html.escape(item.given)}. " if item.given else ""
     if item.timed_out:
         return "not-right", (
-            "The computer stopped checking this answer because it ran too long, so it scored "
+            "The computer stopped checking this answer because it took too long, so it scored "
             "zero for now. Your lead trainer can look at it with you."
         )
     if item.kind == "written":
@@ -164,12 +207,12 @@ def _result(item: Item) -> tuple[str, str]:
         got = f"Score: {_points(item.score)} of {_points(item.points)}."
         return ("right" if item.right else "not-right"), got
     if item.score is None or not item.points:
-        return "", f"{yours}Checked when graded."
+        return "", f"{yours}Not graded yet."
     if item.right:
         return "right", f"{yours}Correct."
     if not item.given:
         return "not-right", "No answer was given, so this question scored 0."
-    return "not-right", f"{yours}Not correct this time."
+    return "not-right", f"{yours}Not the best answer this time."
 
 
 def _section(item: Item) -> str:
@@ -179,6 +222,9 @@ def _section(item: Item) -> str:
         shown = html.escape(item.given) if item.given else "(You left this one empty.)"
         parts += ["<p><strong>Your answer:</strong></p>", f'<div class="yours">{shown}</div>']
     parts.append(f'<p class="result">{said}</p>')
+    if item.wanted and item.kind == "choice" and item.score is not None and not item.right:
+        wanted = html.escape(item.wanted)
+        parts.append(f'<p class="wanted">The answer we were looking for: {wanted}</p>')
     if item.why:
         parts.append(f'<p class="why"><strong>Why:</strong> {html.escape(item.why)}</p>')
     if item.rubric:
@@ -191,16 +237,31 @@ def _section(item: Item) -> str:
     return "\n".join(parts)
 
 
-def _help_line(nb) -> str:
-    """The notebook's own "Need help now?" line (after the last ``---``), if it has one."""
-    for cell in reversed(nb.cells):
-        if cell.cell_type == "markdown" and "---" in cell.source and "help" in cell.source:
-            return _md(cell.source.rsplit("---", 1)[1].strip())
+def _help_block() -> str:
+    """How to get help now, from the one crisis-lines config; no links, not even ``tel:``."""
+    return helpnow.load().as_html(links=False)
+
+
+def pass_mark(rule, rubric, assignment, max_score) -> str:
+    """What passing this part takes, from the certification rule and the rubric."""
+    if rule is not None and assignment == rule.knowledge_check.assignment and max_score:
+        need = math.ceil(round(rule.knowledge_check.at_least_percent * max_score / 100, 6))
+        again = NOT_THERE_YET.format(" with new questions")
+        return f"You need {need} of {_points(max_score)} to pass this part. {again}"
+    if rubric is not None and any(a == assignment for a, _, _ in rubric.cells()):
+        level = rubric.levels.get(rubric.meets_at, "Meets")
+        return (
+            f"To pass this part, each written answer needs {rubric.meets_at} of "
+            f"{rubric.points} (\u201c{level}\u201d) or more. {NOT_THERE_YET.format('')}"
+        )
     return ""
 
 
-def feedback_page(nb, title: str, score=None, max_score=None, rubric=None, assignment=None) -> str:
-    """The whole page, one HTML document with its style inside and no scripts."""
+def feedback_page(
+    nb, title: str, score=None, max_score=None, rubric=None, assignment=None, rule=None
+) -> str:
+    """The whole page, one HTML document with its style inside and no scripts. ``rule`` is
+    the certification rule (grading/certification.yml), for the pass mark."""
     items = read_items(nb, rubric, assignment)
     head = f"<h1>Your feedback: {html.escape(title)}</h1>"
     total = ""
@@ -209,13 +270,12 @@ def feedback_page(nb, title: str, score=None, max_score=None, rubric=None, assig
             f'<p class="score">Your score: {_points(_number(score))} of '
             f"{_points(_number(max_score))}.</p>"
         )
-    intro = (
-        "<p>For each question you can see your answer, whether it was right, and why. "
-        "Questions about it? Ask your lead trainer.</p>"
-    )
+    mark = pass_mark(rule, rubric, assignment, _number(max_score))
+    if mark:
+        total += f'\n<p class="pass-mark">{html.escape(mark)}</p>'
+    intro = f'<p class="intro">{INTRO}</p>'
     body = "\n".join(_section(item) for item in items)
-    help_line = _help_line(nb)
-    help_part = f'<div class="help">{help_line}</div>' if help_line else ""
+    help_part = f'<div class="help">{_help_block()}</div>'
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -236,6 +296,7 @@ class PlainFeedback(NbGraderPreprocessor):
     ``peercare-feedback`` template prints as it is."""
 
     rubric_file = Unicode("", help="grading/rubric.yml").tag(config=True)
+    certification_file = Unicode("", help="grading/certification.yml").tag(config=True)
 
     def preprocess(self, nb, resources):
         rubric = None
@@ -243,6 +304,11 @@ class PlainFeedback(NbGraderPreprocessor):
             from .rules import load_rubric
 
             rubric = load_rubric(Path(self.rubric_file))
+        rule = None
+        if self.certification_file and os.path.exists(self.certification_file):
+            from .rules import load_certification
+
+            rule = load_certification(Path(self.certification_file))
         info = resources.get("nbgrader", {})
         assignment = info.get("assignment")
         page = feedback_page(
@@ -252,6 +318,7 @@ class PlainFeedback(NbGraderPreprocessor):
             info.get("max_score"),
             rubric,
             assignment,
+            rule,
         )
         nb.cells = [nbformat.v4.new_raw_cell(page, metadata={"format": "text/html"})]
         return nb, resources

@@ -7,7 +7,7 @@ its server answers changes, because changing the tab itself means building a Jup
 extension. So:
 
 - **Validate** reads the notebook as data (:func:`peercare.certification.check.check_notebook`)
-  and answers "Still empty: 7–20." instead of running it and showing tracebacks;
+  and answers "Still empty: 7 to 20." instead of running it and showing tracebacks;
 - **Submit** asks first: when questions are still empty it does not send, and says which and
   that pressing Submit again within ten minutes sends it anyway;
 - the submitted list says when in words ("Sent on Monday 30 November at 3:05 pm"), and a
@@ -42,7 +42,8 @@ FAILED = {
     "fetch": "Fetching did not work. Try again; if it fails again, tell your lead trainer.",
     "submit": "Sending did not work, so nothing was sent. Try again; if it fails again, "
     "tell your lead trainer.",
-    "fetch_feedback": "Fetching your feedback did not work. Try again later.",
+    "fetch_feedback": "Fetching your feedback did not work. Try again later. If it still "
+    "does not work, tell your lead trainer.",
     "list": "The list of assignments could not be read. Tell your lead trainer.",
 }
 
@@ -147,8 +148,9 @@ class ActionHandler(Handler):
         self.confirmations[key] = time.monotonic()
         return (
             f"Not sent yet. These questions are still empty: {empty}.\n\n"
-            "To answer them first, press OK and go back to the notebook.\n"
-            "To send your work as it is, press Submit again."
+            "To answer them first, press Ok and go back to the notebook.\n"
+            "To send your work as it is, press Submit again within "
+            f"{CONFIRM_SECONDS // 60} minutes."
         )
 
 
