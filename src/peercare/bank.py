@@ -221,14 +221,7 @@ def check_unique(banks: Iterable[Bank]) -> None:
 
 def load_all(root: Path | None = None) -> dict[str, Bank]:
     """Every bank under ``book/``, keyed by module; all problems reported together."""
-    banks, problems = [], []
-    for path in bank_paths(root):
-        try:
-            banks.append(load_bank(path))
-        except BankError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise BankError(problems)
+    banks = schema.load_each(bank_paths(root), load_bank, BankError)
     check_unique(banks)
     return {b.module: b for b in banks}
 

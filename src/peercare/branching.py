@@ -342,16 +342,8 @@ def load_all_scenarios(folder: Path | None = None) -> list[Scenario]:
     All problems in all files are reported together. Ids are unique, since each must
     match its file name.
     """
-    found: list[Scenario] = []
-    problems: list[str] = []
-    for path in sorted(Path(folder or SCENARIOS_DIR).glob("*.yml")):
-        try:
-            found.append(load_scenario(path))
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ScenarioError(problems)
-    return found
+    paths = sorted(Path(folder or SCENARIOS_DIR).glob("*.yml"))
+    return schema.load_each(paths, load_scenario, ScenarioError)
 
 
 @lru_cache(maxsize=2)

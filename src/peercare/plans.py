@@ -282,15 +282,9 @@ def load_plan(name_or_path: str | Path, root: Path | None = None) -> Plan:
 
 def load_all(root: Path | None = None) -> dict[str, Plan]:
     """Every plan, by id; all problems reported together."""
-    plans, problems = {}, []
-    for path in sorted(plans_dir(root).glob("*.yml")):
-        try:
-            plans[path.stem] = load_plan(path, root)
-        except PlanError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise PlanError(problems)
-    return plans
+    paths = sorted(plans_dir(root).glob("*.yml"))
+    loaded = schema.load_each(paths, lambda path: load_plan(path, root), PlanError)
+    return {path.stem: plan for path, plan in zip(paths, loaded, strict=True)}
 
 
 # --- following a plan -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ model, and the one way every content file is read (:func:`load` / :func:`parse` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -205,3 +206,17 @@ def load(
     """A content file as ``model``: the one way the kit reads its YAML files."""
     path = Path(path)
     return parse(read_text(path, what, error), model, path, error, **how)
+
+
+def load_each(paths, load_one: Callable[[Path], Model], error: type[ProblemsError]) -> list[Model]:
+    """``load_one`` of every path, in order; the problems of all files reported together in
+    one ``error``, so a writer fixes them in one pass."""
+    found, problems = [], []
+    for path in paths:
+        try:
+            found.append(load_one(path))
+        except error as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise error(problems)
+    return found
