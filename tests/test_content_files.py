@@ -21,6 +21,7 @@ from peercare import (
     instruments,
     moderation,
     plans,
+    prose,
     support,
     widgets,
 )
@@ -63,6 +64,8 @@ KINDS = {
              lambda p: cast.load(p.parents[1])),
     "support list": (DATA / "support.yml", "support.yml", "entries", "entry 'lifeline-988'",
                      support.load),
+    "unsafe-language list": (DATA / "language.yml", "language.yml", "phrases", "phrases: item #1",
+                             prose.load_language),
 }  # fmt: skip
 
 

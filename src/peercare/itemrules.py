@@ -47,8 +47,9 @@ from itertools import combinations
 from pathlib import Path
 
 import textstat
-import yaml
+from pydantic import RootModel
 
+from . import schema
 from .bank import BankError, load_bank
 from .paths import DATA_DIR, book_dir
 
@@ -437,6 +438,17 @@ def reading_grade(items: Iterable[Item]) -> float:
 
 
 # -- the whole project -------------------------------------------------------------------
+class ExerciseObjectives(RootModel[dict[str, dict[str, str]]]):
+    """Per exercise notebook, per item (q01 …): "<chapter> <n>", the objective it tests."""
+
+
+def exercise_objectives() -> dict[str, dict[str, str]]:
+    """``data/exercise_objectives.yml`` read with the one loader (empty when absent)."""
+    if not EXERCISE_OBJECTIVES.is_file():
+        return {}
+    return schema.load(EXERCISE_OBJECTIVES, ExerciseObjectives).root
+
+
 def item_sets(root: Path) -> list[ItemSet]:
     """Every bank, pre/post form and exercise notebook of the project at ``root``."""
     sets = [
@@ -445,9 +457,7 @@ def item_sets(root: Path) -> list[ItemSet]:
     ]
     forms = root / PREPOST_IN_REPO
     sets += [from_bank_file(p, f"prepost/{p.name}") for p in sorted(forms.glob("form-*.yml"))]
-    mapping = {}
-    if EXERCISE_OBJECTIVES.is_file():
-        mapping = yaml.safe_load(EXERCISE_OBJECTIVES.read_text(encoding="utf-8")) or {}
+    mapping = exercise_objectives()
     for rel in NOTEBOOKS:
         path = root / rel
         if path.is_file():

@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
-import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from . import schema
 from .paths import DATA_DIR
+from .schema import Strict, Text
 
 PROSE_DIRECTIVES = {
     "admonition", "note", "tip", "important", "warning", "caution", "attention", "hint",
@@ -87,21 +89,30 @@ def prose(markdown: str) -> str:
     return "\n".join(prose_blocks(markdown))
 
 
-@dataclass
-class LanguageRule:
-    pattern: str
-    why: str
-    instead: str
+class LanguageRule(Strict):
+    """A phrase the book never uses: a whole-word pattern, why, and what to say instead."""
+
+    pattern: Text
+    why: Text
+    instead: Text
 
     @property
     def regex(self) -> re.Pattern:
         return re.compile(rf"\b{self.pattern}\b", re.IGNORECASE)
 
 
+class LanguageList(Strict):
+    phrases: list[LanguageRule]
+
+
 @lru_cache(maxsize=1)
 def language_rules() -> tuple[LanguageRule, ...]:
-    raw = yaml.safe_load((DATA_DIR / "language.yml").read_text(encoding="utf-8"))
-    return tuple(LanguageRule(**r) for r in raw["phrases"])
+    return tuple(load_language(DATA_DIR / "language.yml"))
+
+
+def load_language(path: Path) -> list[LanguageRule]:
+    """The phrases of a language list file (``data/language.yml``), read with the one loader."""
+    return schema.load(path, LanguageList).phrases
 
 
 def unsafe_phrases(text: str) -> list[str]:
