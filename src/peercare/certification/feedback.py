@@ -36,7 +36,7 @@ from traitlets import Unicode
 
 from .. import helpnow
 from .answers import read_answer
-from .preprocessors import HIDDEN_BEGIN, HIDDEN_END, TIMEOUT_ERRORS
+from .preprocessors import TIMEOUT_ERRORS, split_hidden
 
 TEMPLATES = Path(__file__).parent / "feedback_templates"
 TEMPLATE_NAME = "peercare-feedback"
@@ -98,26 +98,13 @@ def _nbg(cell) -> dict:
 
 def explanation(source: str) -> str:
     """The ``# Why:`` lines inside a check's hidden region, as one text."""
-    said, hiding = [], False
-    for line in source.split("\n"):
-        if HIDDEN_BEGIN in line:
-            hiding = True
-        elif HIDDEN_END in line:
-            hiding = False
-        elif hiding and line.strip().startswith(WHY):
-            said.append(line.strip()[len(WHY) :].strip())
-    return " ".join(said)
-
-
-def _hidden(source: str) -> str:
-    return (
-        source.split(HIDDEN_BEGIN, 1)[-1].split(HIDDEN_END, 1)[0] if HIDDEN_BEGIN in source else ""
-    )
+    hidden = (line.strip() for line in split_hidden(source)[1])
+    return " ".join(line[len(WHY) :].strip() for line in hidden if line.startswith(WHY))
 
 
 def wanted_option(prompt: str, check_source: str) -> str:
     """The text of the option the hidden check expects (``""`` when it cannot be told)."""
-    key = KEY.search(_hidden(check_source))
+    key = KEY.search("\n".join(split_hidden(check_source)[1]))
     options = dict(OPTION.findall(prompt))
     return options.get(key.group(1), "").strip() if key else ""
 
@@ -159,9 +146,10 @@ def read_items(nb, rubric=None, assignment: str | None = None) -> list[Item]:
             item = Item(prompt, "written", given="" if text.startswith(STUB) else text)
             item.score, item.points = _number(meta.get("score")), _number(meta.get("points"))
             item.comment = str(meta.get("comment") or "").strip()
-            item.rubric = _rubric_lines(rubric, assignment, meta.get("grade_id"), item.score)
-            comp = rubric.competency_for(assignment, meta.get("grade_id")) if rubric else None
+            grade_id = meta.get("grade_id")
+            comp = rubric.competency_for(assignment, grade_id) if rubric and grade_id else None
             if comp is not None:
+                item.rubric = _rubric_lines(rubric, comp, item.score)
                 item.prompt = _without(item.prompt, comp.meets)
             found.append(item)
             continue
@@ -177,10 +165,7 @@ def read_items(nb, rubric=None, assignment: str | None = None) -> list[Item]:
     return found
 
 
-def _rubric_lines(rubric, assignment, grade_id, score) -> list[str]:
-    comp = rubric.competency_for(assignment, grade_id) if rubric and grade_id else None
-    if comp is None:
-        return []
+def _rubric_lines(rubric, comp, score) -> list[str]:
     level = rubric.level_name(score)
     return [
         f"**Rubric: {comp.title}.** What a full answer does: {comp.meets}",

@@ -342,19 +342,22 @@ def _timeout(pp) -> int | None:
         return None
 
 
-def strip_hidden(source: str) -> str:
-    """The source without its hidden-test regions (and their marker lines)."""
-    out, hiding = [], False
+def split_hidden(source: str) -> tuple[list[str], list[str]]:
+    """The source's lines outside and inside its hidden-test regions (markers dropped)."""
+    shown, hidden, hiding = [], [], False
     for line in source.split("\n"):
         if HIDDEN_BEGIN in line:
             hiding = True
-            continue
-        if HIDDEN_END in line:
+        elif HIDDEN_END in line:
             hiding = False
-            continue
-        if not hiding:
-            out.append(line)
-    return "\n".join(out).rstrip()
+        else:
+            (hidden if hiding else shown).append(line)
+    return shown, hidden
+
+
+def strip_hidden(source: str) -> str:
+    """The source without its hidden-test regions (and their marker lines)."""
+    return "\n".join(split_hidden(source)[0]).rstrip()
 
 
 def read_json_notebook(path: Path) -> tuple[object | None, str | None]:
