@@ -131,6 +131,14 @@ def voila_server(
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.3)
-            yield Server(url, proc.pid)
+            try:
+                yield Server(url, proc.pid)
+            except BaseException:  # the test failed: show why Voila thinks it did
+                log.flush()
+                log.seek(0)
+                print(
+                    "--- the end of Voila's log ---\n" + log.read().decode(errors="replace")[-6000:]
+                )
+                raise
         finally:
             stop_process(proc)

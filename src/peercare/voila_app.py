@@ -61,6 +61,9 @@ TOO_BUSY = """<!doctype html>
 facilitator.</p>
 </body></html>
 """
+KERNEL_ID = '"kernelId": "'
+"""How the page's settings name its kernel (Voila's template writes them once the kernel
+has answered): the part of a warm page that shows the kernel is alive."""
 WRONG_HOST = (
     "403: this server answers only to its own address. Open the link the facilitator shared.\n"
 )
@@ -111,7 +114,11 @@ class WrongHostHandler(RequestHandler):
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
-    """Voila's page handler, refusing a page that would take the kernels over the cap."""
+    """Voila's page handler, refusing a page that would take the kernels over the cap, and
+    replacing a warm kernel that failed before its page had it."""
+
+    pooled = False  # the page took a warm kernel from the pool
+    fresh = False  # the page must start its own kernel (its warm one failed)
 
     async def get(self, path=None):
         app: PeercareVoila = self.settings["peercare_voila"]
@@ -136,6 +143,39 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             _page.reset(token)
             app.rendering -= 1
             app.delivered(self.kernel_ids)
+
+    async def get_generator(self, path=None):
+        """The page in parts, as Voila makes it; a page on a warm kernel is held back until
+        its kernel id is in it. Voila sends a warm page's start, then waits for the kernel;
+        when that kernel has died (while starting, or in its pre-run) the page ends there,
+        cut off with a spinner that never stops. Held back, the page is made again on a new
+        kernel instead, and the participant never knows."""
+        held: list[str] | None = []
+        try:
+            async for html in super().get_generator(path=path):
+                if held is None:
+                    yield html
+                    continue
+                held.append(html)
+                if not self.pooled or any(KERNEL_ID in part for part in held):
+                    yield "".join(held)
+                    held = None
+            if held:  # a page with no kernel (a redirect, an error page)
+                yield "".join(held)
+            return
+        except Exception as error:
+            if held is None or not self.pooled:
+                raise
+            failure = error
+        app: PeercareVoila = self.settings["peercare_voila"]
+        app.log.warning("A warm kernel failed before its page had it (%s); the page gets a "
+                        "new kernel", failure)  # fmt: skip
+        for kernel_id in self.kernel_ids:
+            await app.stop_kernel(kernel_id)
+        self.kernel_ids.clear()
+        self.pooled, self.fresh = False, True
+        async for html in super().get_generator(path=path):
+            yield html
 
 
 class PeercareVoila(Voila):
@@ -238,8 +278,16 @@ class PeercareVoila(Voila):
         manager.start_kernel, manager.notify_connect = start_kernel, notify_connect
         take = getattr(manager, "get_rendered_notebook", None)
         if take is not None:  # preheated kernels
+            pool_size = manager.get_pool_size
+
+            def get_pool_size(notebook_name):
+                page = _page.get(None)
+                return 0 if page is not None and page.fresh else pool_size(notebook_name)
 
             async def get_rendered_notebook(notebook_name, *args, **kwargs):
+                page = _page.get(None)
+                if page is not None:
+                    page.pooled = True
                 pool = getattr(manager, "_pools", {}).get(notebook_name) or []
                 first = pool[0] if pool and not pool[0].done() else None  # not started yet
                 if first is not None:
@@ -254,6 +302,7 @@ class PeercareVoila(Voila):
                 return task, cache, kernel_id
 
             manager.get_rendered_notebook = get_rendered_notebook
+            manager.get_pool_size = get_pool_size
 
     def _hand(self, kernel_id: str) -> None:
         """A kernel goes to a page. While that page is being made (running the notebook
@@ -273,6 +322,14 @@ class PeercareVoila(Voila):
             if kernel_id in self._handed:
                 self._handed[kernel_id] = time.monotonic()
 
+    async def stop_kernel(self, kernel_id: str) -> None:
+        """Stop a kernel no page will use (gone already is fine)."""
+        self._handed.pop(kernel_id, None)
+        try:
+            await self.kernel_manager.shutdown_kernel(kernel_id)
+        except Exception:  # already gone
+            self.log.debug("kernel %s was already stopped", kernel_id, exc_info=True)
+
     async def _stop_unconnected(self) -> None:
         alive = set(self.kernel_manager.list_kernel_ids())
         now = time.monotonic()
@@ -282,12 +339,8 @@ class PeercareVoila(Voila):
             elif since is None:  # its page is still being made
                 continue
             elif now - since > self.connect_timeout:
-                self._handed.pop(kernel_id, None)
                 self.log.info("Stopping a kernel whose page never connected: %s", kernel_id)
-                try:
-                    await self.kernel_manager.shutdown_kernel(kernel_id)
-                except Exception:  # already gone
-                    self.log.debug("kernel %s was already stopped", kernel_id, exc_info=True)
+                await self.stop_kernel(kernel_id)
 
 
 main = PeercareVoila.launch_instance

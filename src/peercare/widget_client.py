@@ -33,8 +33,11 @@ DEBUG = False
 class PageWithoutKernel(RuntimeError):
     """The app page came back without a kernel id (an error or "too busy" page)."""
 
-    def __init__(self, status: int, start: str):
-        super().__init__(f"HTTP {status}, page without a kernel id: {start!r}")
+    def __init__(self, status: int, body: str):
+        super().__init__(
+            f"HTTP {status}, page without a kernel id ({len(body)} characters): "
+            f"{body[:200]!r} ... {body[-300:]!r}"
+        )
 
 
 class Participant:
@@ -52,7 +55,7 @@ class Participant:
         )
         found = re.search(r'kernelId": "([0-9a-f-]+)"', page.body.decode(errors="replace"))
         if found is None:
-            raise PageWithoutKernel(page.code, page.body[:200].decode(errors="replace"))
+            raise PageWithoutKernel(page.code, page.body.decode(errors="replace"))
         self.phases = {"page": time.perf_counter() - start}
         kernel = found.group(1)
         cookies = SimpleCookie()

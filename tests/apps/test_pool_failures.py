@@ -1,0 +1,79 @@
+"""A warm kernel that fails before its page has it: the participant still gets a whole page
+with a working kernel, never a page cut off after its first part (Voila's own pool path sends
+the page's start, then fails; the browser shows a spinner forever)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+from peercare.serve import live_session_args
+from peercare.store import Store
+from peercare.widget_client import Participant, scenario_answers
+
+from ..conftest import ROOT
+from ..voila import voila_server
+
+APPS = ROOT / "notebooks" / "apps"
+
+
+def _kernels_of(data_dir: Path) -> list[int]:
+    """Live app kernels whose environment points at ``data_dir`` (this test's own)."""
+    mark = f"PEERCARE_DATA_DIR={data_dir}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if b"\0peercare.kernel\0" in (proc / "cmdline").read_bytes() and mark in (
+                proc / "environ"
+            ).read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+class FirstKernelKiller(threading.Thread):
+    """Kills the first app kernel of a data folder as soon as its process exists, before it
+    could answer Voila (a kernel that dies while starting)."""
+
+    def __init__(self, data_dir: Path):
+        super().__init__(daemon=True)
+        self.data_dir, self.killed, self.done = data_dir, None, threading.Event()
+
+    def run(self) -> None:
+        deadline = time.monotonic() + 120
+        while not self.done.is_set() and time.monotonic() < deadline:
+            for pid in _kernels_of(self.data_dir):
+                os.kill(pid, signal.SIGKILL)
+                self.killed = pid
+                return
+            time.sleep(0.005)
+
+
+def test_a_warm_kernel_that_dies_while_starting_is_replaced(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
+    info, key = store.create_session("Pool", threshold=3)
+    extra = live_session_args(APPS, pool=1, idle_timeout=0, preheat="scenarios.ipynb")
+    killer = FirstKernelKiller(tmp_path)
+    killer.start()
+
+    async def one_person(url):
+        person = Participant(url, "scenarios.ipynb")
+        await person.open()
+        await person.join(info.code)
+        acks = await scenario_answers(person, 2)
+        await person.close()
+        return len(acks)
+
+    try:
+        with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+            sent = asyncio.run(one_person(url))
+    finally:
+        killer.done.set()
+    assert killer.killed is not None, "the first warm kernel was never seen starting"
+    assert sent == 2 and len(store.responses(info.code, key, "scenario")) == 2
+    store.close()
