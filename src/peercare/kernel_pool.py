@@ -24,6 +24,10 @@ priority. The first fill at start pre-runs one kernel per core at a time, at nor
 priority (Voila alone starts them all at once: on a busy 2-core laptop, 30 kernels
 starting together left Voila unable to answer a request for over a minute).
 
+A warm kernel that died or was restarted while it waited (a restarted kernel is blank: its
+page's widgets are gone) is not handed to a page: :meth:`usable` says so, and the page gets
+a new kernel (:class:`peercare.voila_app.CappedVoilaHandler`).
+
 A refill kernel that a page claims gets its normal priority back where the system allows
 it (root, or CAP_SYS_NICE); elsewhere it stays at the lower priority, like every other
 refilled participant kernel, which only matters while the CPU is busy.
@@ -57,6 +61,7 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._prerunning: set[str] = set()
+        self._lost: set[str] = set()  # warm kernels that died or restarted since they started
         self._starting = 0  # pool kernels past their turn, not started yet
         self._turns: dict[asyncio.Task, tuple[bool, bool]] = {}  # task -> (urgent, first fill)
         self.refills = 0  # refill kernels started so far (for tests and the log)
@@ -94,12 +99,20 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
             self.refills += 1
             self._set_priority(kernel_id, self.refill_nice)
         self._prerunning.add(kernel_id)
+        for event in ("restart", "dead"):
+            self.add_restart_callback(kernel_id, partial(self._lost.add, kernel_id), event)
         asyncio.ensure_future(self._until_waiting(kernel_id))
         return kernel_id
 
-    def claimed(self, kernel_id: str) -> None:
-        """A page took this pooled kernel: back to normal priority where allowed."""
+    async def usable(self, kernel_id: str) -> bool:
+        """Whether a pooled kernel a page took is the one that ran its page (alive, never
+        restarted); if so, it gets its normal priority back where allowed."""
+        if kernel_id in self._lost or kernel_id not in self:
+            return False
+        if not await self.get_kernel(kernel_id).is_alive():
+            return False
         self._set_priority(kernel_id, 0)
+        return True
 
     async def _take_turn(self) -> tuple[bool, bool]:
         """Wait for a pool kernel's turn and hold its slot (released once it started)."""

@@ -97,6 +97,13 @@ def request_host(request) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+class WarmKernelLost(RuntimeError):
+    """A pooled kernel died or restarted (blank) while it waited for its page."""
+
+    def __init__(self, kernel_id: str):
+        super().__init__(f"warm kernel {kernel_id} died or restarted while it waited")
+
+
 class _WrongHost(Matcher):
     def __init__(self, allowed: frozenset[str]):
         self.allowed = allowed
@@ -297,8 +304,8 @@ class PeercareVoila(Voila):
                 finally:
                     self.wanted.discard(first)
                 self._hand(kernel_id)
-                if hasattr(manager, "claimed"):  # peercare.kernel_pool
-                    manager.claimed(kernel_id)
+                if hasattr(manager, "usable") and not await manager.usable(kernel_id):
+                    raise WarmKernelLost(kernel_id)  # the page gets a new kernel
                 return task, cache, kernel_id
 
             manager.get_rendered_notebook = get_rendered_notebook

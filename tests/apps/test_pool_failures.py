@@ -16,7 +16,8 @@ from peercare.store import Store
 from peercare.widget_client import Participant, scenario_answers
 
 from ..conftest import ROOT
-from ..voila import voila_server
+from ..voila import kernel_pids, voila_server, wait_quiet
+from .test_kernels import wait_for
 
 APPS = ROOT / "notebooks" / "apps"
 
@@ -54,26 +55,43 @@ class FirstKernelKiller(threading.Thread):
             time.sleep(0.005)
 
 
+async def one_person(url: str, code: str) -> int:
+    """A participant opens the scenario page, joins and makes two choices; acknowledged."""
+    person = Participant(url, "scenarios.ipynb")
+    await person.open()
+    await person.join(code)
+    acks = await scenario_answers(person, 2)
+    await person.close()
+    return len(acks)
+
+
 def test_a_warm_kernel_that_dies_while_starting_is_replaced(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
     info, key = store.create_session("Pool", threshold=3)
     extra = live_session_args(APPS, pool=1, idle_timeout=0, preheat="scenarios.ipynb")
     killer = FirstKernelKiller(tmp_path)
     killer.start()
-
-    async def one_person(url):
-        person = Participant(url, "scenarios.ipynb")
-        await person.open()
-        await person.join(info.code)
-        acks = await scenario_answers(person, 2)
-        await person.close()
-        return len(acks)
-
     try:
         with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
-            sent = asyncio.run(one_person(url))
+            sent = asyncio.run(one_person(url, info.code))
     finally:
         killer.done.set()
     assert killer.killed is not None, "the first warm kernel was never seen starting"
+    assert sent == 2 and len(store.responses(info.code, key, "scenario")) == 2
+    store.close()
+
+
+def test_a_warm_kernel_that_died_while_waiting_is_not_handed_out(tmp_path):
+    """Killed while it waits for its page, the warm kernel is restarted blank by Jupyter: a
+    page on it would show widgets whose kernel side is gone."""
+    store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
+    info, key = store.create_session("Pool", threshold=3)
+    extra = live_session_args(APPS, pool=1, idle_timeout=0, preheat="scenarios.ipynb")
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        assert wait_quiet(url.pid), "the warm kernel never finished its pre-run"
+        (warm,) = kernel_pids(url.pid)
+        os.kill(warm, signal.SIGKILL)
+        assert wait_for(lambda: kernel_pids(url.pid) not in ([], [warm]), 60), "no restart"
+        sent = asyncio.run(one_person(url, info.code))
     assert sent == 2 and len(store.responses(info.code, key, "scenario")) == 2
     store.close()
