@@ -61,7 +61,7 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._prerunning: set[str] = set()
-        self._lost: set[str] = set()  # warm kernels that died or restarted since they started
+        self._lost: set[str] = set()  # kernels that died or restarted since they started
         self._starting = 0  # pool kernels past their turn, not started yet
         self._turns: dict[asyncio.Task, tuple[bool, bool]] = {}  # task -> (urgent, first fill)
         self.refills = 0  # refill kernels started so far (for tests and the log)
@@ -88,7 +88,9 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
     async def start_kernel(self, *args, **kwargs):
         env = kwargs.get("env") or {}
         if env.get("VOILA_PREHEAT") != "True":  # a page's own kernel: at once
-            return await super().start_kernel(*args, **kwargs)
+            kernel_id = await super().start_kernel(*args, **kwargs)
+            self._note_losses(kernel_id)
+            return kernel_id
         turn = self._turns.pop(asyncio.current_task(), None)
         urgent, first_fill = turn if turn is not None else await self._take_turn()
         try:
@@ -99,15 +101,22 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
             self.refills += 1
             self._set_priority(kernel_id, self.refill_nice)
         self._prerunning.add(kernel_id)
-        for event in ("restart", "dead"):
-            self.add_restart_callback(kernel_id, partial(self._lost.add, kernel_id), event)
+        self._note_losses(kernel_id)
         asyncio.ensure_future(self._until_waiting(kernel_id))
         return kernel_id
+
+    def _note_losses(self, kernel_id: str) -> None:
+        for event in ("restart", "dead"):
+            self.add_restart_callback(kernel_id, partial(self._lost.add, kernel_id), event)
+
+    def lost(self, kernel_id: str) -> bool:
+        """Whether this kernel died or was restarted (blank) since it started."""
+        return kernel_id in self._lost
 
     async def usable(self, kernel_id: str) -> bool:
         """Whether a pooled kernel a page took is the one that ran its page (alive, never
         restarted); if so, it gets its normal priority back where allowed."""
-        if kernel_id in self._lost or kernel_id not in self:
+        if self.lost(kernel_id) or kernel_id not in self:
             return False
         if not await self.get_kernel(kernel_id).is_alive():
             return False

@@ -64,6 +64,16 @@ facilitator.</p>
 KERNEL_ID = '"kernelId": "'
 """How the page's settings name its kernel (Voila's template writes them once the kernel
 has answered): the part of a warm page that shows the kernel is alive."""
+HEARTBEAT = "window.voila_heartbeat()"
+"""What Voila sends while a page waits for its kernel (every ``http_keep_alive_timeout``)."""
+NOT_STARTED = """</div></div>
+<style>#loading { display: none; }</style>
+<div role="alert" style="font: 18px/1.5 sans-serif; max-width: 36rem; margin: 2rem auto">
+<h1>This page did not start</h1>
+<p>Something went wrong on the facilitator's computer while this page was starting.
+Please reload the page. If it happens again, tell the facilitator.</p>
+</div></body></html>
+"""
 WRONG_HOST = (
     "403: this server answers only to its own address. Open the link the facilitator shared.\n"
 )
@@ -152,15 +162,25 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             app.delivered(self.kernel_ids)
 
     async def get_generator(self, path=None):
-        """The page in parts, as Voila makes it; a page on a warm kernel is held back until
-        its kernel id is in it. Voila sends a warm page's start, then waits for the kernel;
-        when that kernel has died (while starting, or in its pre-run) the page ends there,
-        cut off with a spinner that never stops. Held back, the page is made again on a new
-        kernel instead, and the participant never knows."""
+        """The page in parts, as Voila makes it, safe from a kernel that dies while the page
+        is being made (Voila would send a page that never finishes loading):
+
+        * a page on a warm kernel is held back until its kernel id is in it. If the warm
+          kernel failed before that, the page is made again on a new kernel, and the
+          participant never knows.
+        * a page that starts its own kernel shows its start (Voila's spinner) at once. If
+          that kernel died or restarted, Voila waits forever, sending a heartbeat every few
+          seconds: at the first one the page ends with a plain "reload" message."""
+        app: PeercareVoila = self.settings["peercare_voila"]
         held: list[str] | None = []
         try:
             async for html in super().get_generator(path=path):
                 if held is None:
+                    if HEARTBEAT in html and app.kernels_lost(self.kernel_ids):
+                        app.log.warning("A page's kernel died while the page was being made")
+                        await self._stop_kernels()
+                        yield NOT_STARTED
+                        return
                     yield html
                     continue
                 held.append(html)
@@ -174,15 +194,19 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             if held is None or not self.pooled:
                 raise
             failure = error
-        app: PeercareVoila = self.settings["peercare_voila"]
         app.log.warning("A warm kernel failed before its page had it (%s); the page gets a "
                         "new kernel", failure)  # fmt: skip
-        for kernel_id in self.kernel_ids:
-            await app.stop_kernel(kernel_id)
-        self.kernel_ids.clear()
+        await self._stop_kernels()
         self.pooled, self.fresh = False, True
         async for html in super().get_generator(path=path):
             yield html
+
+    async def _stop_kernels(self) -> None:
+        """Stop the kernels this page was given so far (they failed it)."""
+        app: PeercareVoila = self.settings["peercare_voila"]
+        for kernel_id in self.kernel_ids:
+            await app.stop_kernel(kernel_id)
+        self.kernel_ids.clear()
 
 
 class PeercareVoila(Voila):
@@ -328,6 +352,11 @@ class PeercareVoila(Voila):
         for kernel_id in kernel_ids:
             if kernel_id in self._handed:
                 self._handed[kernel_id] = time.monotonic()
+
+    def kernels_lost(self, kernel_ids: list[str]) -> bool:
+        """Whether one of these kernels died or restarted since it started."""
+        lost = getattr(self.kernel_manager, "lost", None)
+        return lost is not None and any(lost(kernel_id) for kernel_id in kernel_ids)
 
     async def stop_kernel(self, kernel_id: str) -> None:
         """Stop a kernel no page will use (gone already is fine)."""

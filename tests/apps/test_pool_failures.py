@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import threading
 import time
 from pathlib import Path
+
+import requests
 
 from peercare.serve import live_session_args
 from peercare.store import Store
@@ -95,3 +98,22 @@ def test_a_warm_kernel_that_died_while_waiting_is_not_handed_out(tmp_path):
         sent = asyncio.run(one_person(url, info.code))
     assert sent == 2 and len(store.responses(info.code, key, "scenario")) == 2
     store.close()
+
+
+def test_a_page_whose_own_kernel_dies_while_starting_ends_with_a_message(tmp_path):
+    """A page that starts its own kernel (no warm one) is sent as it is made; when that kernel
+    dies, Voila would keep the page loading forever. It ends with a plain message instead,
+    and a reload gets a working page."""
+    extra = live_session_args(APPS, pool=0, idle_timeout=0)
+    killer = FirstKernelKiller(tmp_path)
+    killer.start()
+    try:
+        with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+            first = requests.get(f"{url}/voila/render/feedback.ipynb", timeout=120)
+            again = requests.get(f"{url}/voila/render/feedback.ipynb", timeout=120)
+    finally:
+        killer.done.set()
+    assert killer.killed is not None, "the page's kernel was never seen starting"
+    assert first.status_code == 200 and "This page did not start" in first.text
+    assert "reload" in first.text.lower() and not re.search(r'kernelId": "[0-9a-f]', first.text)
+    assert again.status_code == 200 and re.search(r'kernelId": "[0-9a-f-]+"', again.text)
