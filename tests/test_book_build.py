@@ -109,6 +109,10 @@ def test_cache_skips_unchanged_and_reruns_an_edited_bank(small_book):
         coping_plan
     )
     assert (plans / "welcome-plan.html").stat().st_mtime_ns == welcome_plan
+    # the pages written again, and the theme's files copied again, are made light again
+    static = small_book / "_build" / "html" / "_static" / "webpack-macros.html"
+    for text in (page, coping_plan, static.read_text()):
+        assert "fontawesome.js" not in text
 
 
 def test_execution_error_fails_the_build(small_book):

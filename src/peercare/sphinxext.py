@@ -12,9 +12,8 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import bookwidgets, helpnow
-from .buildstamps import digest
-from .pagefix import lighten
+from . import bookwidgets, helpnow, pagefix
+from .buildstamps import Stamps, digest
 
 log = logging.getLogger(__name__)
 
@@ -201,11 +200,29 @@ def _template_cache(app) -> None:
         environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
+def _note_written(app, pagename, templatename, context, doctree) -> None:
+    """Note each page this build writes, for :func:`_finish` to lighten. Until it has, the
+    stamp saying all pages are light is gone (a build that stops halfway leaves pages for
+    the next build to lighten)."""
+    if not hasattr(app, "peercare_written"):
+        app.peercare_written = set()
+        Stamps(Path(app.srcdir)).record({"pagefix": ""})
+    app.peercare_written.add(Path(app.builder.get_outfilename(pagename)))
+
+
 def _finish(app, exception) -> None:
-    """Write the widget modules the pages need; make the pages lighter (peercare.pagefix)."""
+    """Write the widget modules the pages need; make the pages lighter (peercare.pagefix):
+    the pages written in this build and the theme's HTML files, which Sphinx copies again
+    each build, or every page when the rewriting itself changed."""
     if exception or app.builder.format != "html":
         return
-    lighten(Path(app.outdir))
+    out, stamps = Path(app.outdir), Stamps(Path(app.srcdir))
+    key = digest([Path(pagefix.__file__)])
+    pages = None
+    if stamps.fresh("pagefix", key):
+        pages = getattr(app, "peercare_written", set()) | set((out / "_static").rglob("*.html"))
+    pagefix.lighten(out, pages)
+    stamps.record({"pagefix": key})
     out = Path(app.outdir) / "_static" / "widgets" / bookwidgets.MODULE_DIR
     out.mkdir(parents=True, exist_ok=True)
     for page in getattr(app.env, "peercare_widgets", {}).values():
@@ -226,6 +243,7 @@ def setup(app):
     app.connect("env-get-outdated", _plans_outdated)
     app.connect("env-purge-doc", _purge_doc)
     app.connect("env-merge-info", _merge_info)
+    app.connect("html-page-context", _note_written)
     app.connect("html-page-context", _widgets_page)
     app.connect("build-finished", _finish)
     # env_version: raise it when what a page's read leaves in the environment changes
