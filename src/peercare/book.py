@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .buildstamps import Stamps, digest
+from .buildstamps import Stamps, digest, package_file
 from .icons import ICON_FONT, write_icon_font
 from .paths import STATIC_DIR, SUPPORT_FILE, bank_paths, book_dir, project_root
 
@@ -73,11 +73,10 @@ def check_banks(root: Path, stamps: Stamps) -> None:
     """Check every question bank (:func:`peercare.bank.load_all`: a broken bank stops the
     build with a clear message), unless the banks, the code that checks them and its
     libraries are byte for byte what the last passing check read."""
-    from importlib.metadata import version
-
     here = Path(__file__).parent
     code = [here / "bank.py", here / "schema.py"]
-    key = digest([*code, *bank_paths(root)], version("pydantic"), version("pyyaml"))
+    code += [package_file("pydantic", "version.py"), package_file("yaml")]  # their versions
+    key = digest([*code, *bank_paths(root)])
     if stamps.fresh("banks", key):
         return
     from .bank import load_all

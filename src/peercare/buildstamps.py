@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
+from importlib.util import find_spec
 from pathlib import Path
 
 STAMPS_FILE = Path("_build") / ".peercare-stamps.json"
@@ -33,6 +34,12 @@ def digest(files: Iterable[Path], *extra: str) -> str:
         else:
             h.update(hashlib.sha256(data).digest())
     return h.hexdigest()
+
+
+def package_file(package: str, name: str = "__init__.py") -> Path:
+    """A file of an installed package (say, the one that holds its version), found without
+    importing the package or ``importlib.metadata`` (each a good part of a second)."""
+    return Path(find_spec(package).origin).parent / name
 
 
 class Stamps:

@@ -16,7 +16,7 @@ import re
 from importlib.util import find_spec
 from pathlib import Path
 
-from .buildstamps import Stamps, digest
+from .buildstamps import Stamps, digest, package_file
 
 # found without importing the theme (half a second of every build's start-up)
 THEME_STATIC = (
@@ -56,9 +56,7 @@ def write_icon_font(out: Path, stamps: Stamps | None = None) -> Path:
     """The subset font at ``out`` (WOFF; rewritten only when its glyphs change). With
     ``stamps``, not made again while the theme's font and stylesheet, this module and
     fontTools are those it was last made from and ``out`` still holds what was made."""
-    from importlib.metadata import version
-
-    key = digest([FONT, CSS, Path(__file__)], version("fonttools"))
+    key = digest([FONT, CSS, Path(__file__), package_file("fontTools")])  # with its version
     if stamps is not None and stamps.fresh("icon-font", f"{key} {digest([out])}"):
         return out
     from fontTools import subset
