@@ -109,7 +109,7 @@ def drop_stale_cache(root: Path) -> list[str]:
     book = book_dir(root)
     stamps = Stamps(root)
     keys = {}
-    for folder in sorted({p.parent for p in book.rglob("*.md")} - {book}):
+    for folder in sorted({p.parent for p in book.rglob("*") if p.is_file()} - {book}):
         step = f"chapter-inputs:{folder.relative_to(root).as_posix()}"
         keys[step] = digest(chapter_data_files(folder / "index.md"))
     changed = {step: key for step, key in keys.items() if not stamps.fresh(step, key)}

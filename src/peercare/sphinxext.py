@@ -13,7 +13,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import bookwidgets, helpnow, pagefix
-from .buildstamps import Stamps, digest
+from .buildstamps import Stamps, digest, package_file
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +52,13 @@ def _plan_html(path: Path, root: Path, depth: int) -> str:
 
 def _plan_inputs(root: Path) -> str:
     """A digest of all a plan's page may read besides its YAML: the pages of ``book/``
-    (chapters' headings, guide pages' titles), the live apps' names, the code."""
+    (chapters' headings, guide pages' titles), the live apps' names, the code (and
+    docutils, which makes the headings' anchors)."""
     here = Path(__file__).parent
+    code = [here / "plans.py", here / "prose.py", here / "schema.py", package_file("docutils")]
     pages = sorted((root / "book").rglob("*.md"))
     apps = sorted(p.name for p in (root / "notebooks" / "apps").glob("*.ipynb"))
-    return digest([*pages, here / "plans.py", here / "prose.py", here / "schema.py"], *apps)
+    return digest([*pages, *code], *apps)
 
 
 class SessionPlan(SphinxDirective):
