@@ -50,15 +50,15 @@ def _plan_html(path: Path, root: Path, depth: int) -> str:
     return render_html(load_plan(path, root), root, page_depth=depth)
 
 
-def _plan_inputs(root: Path) -> str:
-    """A digest of all a plan's page may read besides its YAML: the pages of ``book/``
-    (chapters' headings, guide pages' titles), the live apps' names, the code (and
-    docutils, which makes the headings' anchors)."""
+def _plan_inputs(root: Path, plan: Path) -> str:
+    """A digest of all a plan's page may read: its YAML, the pages of ``book/`` (chapters'
+    headings, guide pages' titles), the live apps' names, the code (and docutils, which
+    makes the headings' anchors)."""
     here = Path(__file__).parent
     code = [here / "plans.py", here / "prose.py", here / "schema.py", package_file("docutils")]
     pages = sorted((root / "book").rglob("*.md"))
     apps = sorted(p.name for p in (root / "notebooks" / "apps").glob("*.ipynb"))
-    return digest([*pages, *code], *apps)
+    return digest([plan, *pages, *code], *apps)
 
 
 class SessionPlan(SphinxDirective):
@@ -79,7 +79,7 @@ class SessionPlan(SphinxDirective):
         self.env.note_dependency(str(path))
         root = Path(self.env.srcdir)
         depth = self.env.docname.count("/") - 1
-        inputs = _plan_inputs(root)  # before rendering: a later edit shows as a change
+        inputs = _plan_inputs(root, path)  # before rendering: a later edit shows as a change
         try:
             html = _plan_html(path, root, depth)
         except PlanError as exc:
@@ -99,13 +99,13 @@ def _plans(env) -> dict[str, dict[str, list]]:
 def _plans_outdated(app, env, added, changed, removed) -> list[str]:
     """Pages with plans to read again: when the inputs changed (:func:`_plan_inputs`), the
     plan is rendered again, and its page is read again if the HTML differs (or fails)."""
-    root, outdated, inputs = Path(env.srcdir), [], None
+    root, outdated = Path(env.srcdir), []
     for docname, plans in _plans(env).items():
         if docname in added | changed | removed:
             continue
         for path, seen in plans.items():
             depth, seen_inputs, key = seen
-            inputs = inputs or _plan_inputs(root)
+            inputs = _plan_inputs(root, Path(path))
             if seen_inputs == inputs:
                 continue
             try:
