@@ -103,7 +103,7 @@ def drop_stale_cache(root: Path) -> list[str]:
     old quiz in the page. The page's source is touched so that Sphinx reads it again.
     Inputs are compared by content, a digest per chapter folder kept in the build folder
     (:mod:`peercare.buildstamps`); a folder without one (a first build) counts as changed.
-    When nothing changed, jupyter-cache is not even imported (most of a second).
+    When nothing changed, the cache's database is not opened.
     """
     root = root.resolve()  # cached runs name their pages by absolute path
     book = book_dir(root)
