@@ -1,12 +1,15 @@
-"""The book build: jupyter-cache skips unchanged chapters, an edited bank re-runs its chapter,
-execution errors fail the build, and the widget scripts come from the book itself (a small
-loader, no ipywidgets manager, no FontAwesome script)."""
+"""The book build: jupyter-cache skips unchanged chapters, an edited bank re-runs its chapter
+and a plan page follows the chapter headings it shows (both judged by content, not file
+times), execution errors fail the build, and the widget scripts come from the book itself
+(a small loader, no ipywidgets manager, no FontAwesome script)."""
 
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import shutil
+import textwrap
 from html import escape
 
 import pytest
@@ -20,14 +23,44 @@ from .conftest import ROOT
 pytestmark = pytest.mark.build
 
 
+def _plan(chapter: str, section: str) -> str:
+    """A small session plan with one segment on ``section`` of ``chapter``, then a break."""
+    return textwrap.dedent(f"""\
+        title: A short session
+        format: virtual
+        minutes: 10
+        summary: A short session for the build tests.
+        segments:
+          - title: One part of the chapter
+            minutes: 5
+            chapter: {chapter}
+            section: "{section}"
+            do: Read it together.
+            say: Let us read this part.
+          - title: A stretch
+            minutes: 5
+            do: Stand and stretch.
+            say: Take a stretch.
+        """)
+
+
 @pytest.fixture
 def small_book(tmp_path):
-    """A copy of the kit with two chapters, sharing web/node_modules with the checkout."""
+    """A copy of the kit with two chapters and a plan page on each, sharing
+    web/node_modules with the checkout."""
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
     for chapter in ("welcome", "coping"):
         shutil.copytree(ROOT / "book" / chapter, tmp_path / "book" / chapter)
+    plans = tmp_path / "book" / "plans"
+    plans.mkdir()
+    for chapter, section in (("welcome", "What you'll learn"), ("coping", "Try it")):
+        (plans / f"{chapter}-plan.yml").write_text(_plan(chapter, section))
+        (plans / f"{chapter}-plan.md").write_text(
+            f"# A plan on {chapter}\n\n```{{session-plan}} {chapter}-plan\n```\n"
+        )
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: book/welcome/index\nchapters:\n  - file: book/coping/index\n"
+        "  - file: book/plans/welcome-plan\n  - file: book/plans/coping-plan\n"
         "  - file: book/glossary\n  - file: book/references\n"
     )
     for page in ("glossary.md", "references.md"):
@@ -50,17 +83,36 @@ def test_cache_skips_unchanged_and_reruns_an_edited_bank(small_book):
     build(small_book, quiet=True)
     first = _records(small_book)
     assert set(first) == {"welcome/index.md", "coping/index.md"}
+    plans = small_book / "_build" / "html" / "book" / "plans"
+    welcome_plan = (plans / "welcome-plan.html").stat().st_mtime_ns
 
     bank = small_book / "book" / "welcome" / "questions.yml"
     prompt = load_module("welcome", small_book).questions[0].prompt
     assert prompt in bank.read_text()
+    was = bank.stat()
     bank.write_text(bank.read_text().replace(prompt, f"{prompt} Think again.", 1))
+    os.utime(bank, ns=(was.st_atime_ns, was.st_mtime_ns))  # the content must tell, not the time
+    chapter = small_book / "book" / "coping" / "index.md"
+    old = "## Try it: build your coping plan"
+    assert old in chapter.read_text()
+    chapter.write_text(chapter.read_text().replace(old, "## Try it: write your coping plan"))
     build(small_book, quiet=True)
     second = _records(small_book)
     assert second["coping/index.md"] == first["coping/index.md"], "unchanged chapter re-ran"
     assert second["welcome/index.md"] > first["welcome/index.md"], "edited bank did not re-run"
     page = (small_book / "_build" / "html" / "book" / "welcome" / "index.html").read_text()
     assert escape(f"{prompt} Think again.") in page
+    # the plan on coping links the renamed heading; the plan on welcome, unchanged, is not
+    # written again (its chapter was touched to re-read its bank)
+    coping_plan = (plans / "coping-plan.html").read_text()
+    assert 'index.html#try-it-write-your-coping-plan">Try it: write your coping plan</a>' in (
+        coping_plan
+    )
+    assert (plans / "welcome-plan.html").stat().st_mtime_ns == welcome_plan
+    # the pages written again, and the theme's files copied again, are made light again
+    static = small_book / "_build" / "html" / "_static" / "webpack-macros.html"
+    for text in (page, coping_plan, static.read_text()):
+        assert "fontawesome.js" not in text
 
 
 def test_execution_error_fails_the_build(small_book):

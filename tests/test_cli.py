@@ -34,6 +34,23 @@ def test_outside_the_kit_gives_a_clear_error(tmp_path):
     assert result.returncode in (0, 1) and "book/welcome/index" in result.stdout
 
 
+def test_user_errors_are_named_not_imported():
+    """The command imports only what it runs, so its user errors are names: each must name
+    an exception (a renamed class would otherwise print a traceback)."""
+    import importlib
+
+    from peercare import cli
+
+    for name in cli.USER_ERRORS:
+        module, _, cls = name.rpartition(".")
+        assert issubclass(getattr(importlib.import_module(module), cls), Exception), name
+    started = subprocess.run(
+        [sys.executable, "-c", "import sys, peercare.cli; print(sorted(sys.modules))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "sqlalchemy" not in started.stdout and "pydantic" not in started.stdout
+
+
 def test_build_with_a_broken_bank_names_the_problem(project):
     project.add_bank("a", "module: a\nquestions:\n  - id: A B\n")
     result = subprocess.run([*PEERCARE, "build"], cwd=project, capture_output=True, text=True)

@@ -35,7 +35,7 @@ from pydantic import (
 )
 
 from . import schema
-from .paths import book_dir, project_root, toc_pages
+from .paths import BANK_FILENAME, bank_paths, book_dir, project_root, toc_pages
 from .schema import (
     Id,
     ProblemsError,
@@ -44,8 +44,6 @@ from .schema import (
     files_as_now,
     read_text,
 )
-
-BANK_FILENAME = "questions.yml"
 
 
 class Kind(StrEnum):
@@ -191,10 +189,6 @@ def load_bank(path: Path | str) -> Bank:
     path = Path(path)
     text = read_text(path, "bank", BankError)
     return parse_bank(text, path)
-
-
-def bank_paths(root: Path | None = None) -> list[Path]:
-    return sorted(book_dir(root).glob(f"*/{BANK_FILENAME}"))
 
 
 def check_unique(banks: Iterable[Bank]) -> None:

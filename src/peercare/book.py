@@ -1,4 +1,9 @@
-"""Building the static book: the browser files from npm, the jupyter-cache, Jupyter Book."""
+"""Building the static book: the browser files from npm, the jupyter-cache, Jupyter Book.
+
+A rebuild skips the steps whose inputs have not changed since they last succeeded, judged
+by the inputs' content (:mod:`peercare.buildstamps`): the banks' check, the icon font and
+the search for stale cached runs.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .buildstamps import Stamps, digest, package_file
 from .icons import ICON_FONT, write_icon_font
-from .paths import STATIC_DIR, project_root
-from .support import SUPPORT_FILE
+from .paths import STATIC_DIR, SUPPORT_FILE, bank_paths, book_dir, project_root
 
 
 class BuildError(RuntimeError):
@@ -51,16 +56,33 @@ def _copy_if_changed(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
-def install_widget_js(root: Path | None = None) -> Path:
-    """Put our loader and styles in web/dist/widgets (served as _static/widgets)."""
+def install_widget_js(root: Path | None = None, stamps: Stamps | None = None) -> Path:
+    """Put our loader, styles and icon font in web/dist/widgets (served as _static/widgets);
+    a file is written only when its bytes change."""
     root = root or project_root()
     npm_install(root)  # axe-core for the accessibility tests
     out = widgets_dir(root)
     out.mkdir(parents=True, exist_ok=True)
     for name in _OWN_FILES:
         _copy_if_changed(root / "web" / name, out / name)
-    write_icon_font(out / ICON_FONT)
+    write_icon_font(out / ICON_FONT, stamps)
     return out
+
+
+def check_banks(root: Path, stamps: Stamps) -> None:
+    """Check every question bank (:func:`peercare.bank.load_all`: a broken bank stops the
+    build with a clear message), unless the banks, the code that checks them and its
+    libraries are byte for byte what the last passing check read."""
+    here = Path(__file__).parent
+    code = [here / "bank.py", here / "schema.py"]
+    code += [package_file("pydantic", "version.py"), package_file("yaml")]  # their versions
+    key = digest([*code, *bank_paths(root)])
+    if stamps.fresh("banks", key):
+        return
+    from .bank import load_all
+
+    load_all(root)
+    stamps.record({"banks": key})
 
 
 def chapter_data_files(page: Path) -> list[Path]:
@@ -69,7 +91,8 @@ def chapter_data_files(page: Path) -> list[Path]:
     page's widget state, and the support list (``data/support.yml``) that pages render."""
     if page.parent.name == "book":
         return []
-    return sorted(page.parent.glob("*.yml")) + sorted(STATIC_DIR.iterdir()) + [SUPPORT_FILE]
+    static = sorted(f for f in STATIC_DIR.iterdir() if f.is_file())
+    return sorted(page.parent.glob("*.yml")) + static + [SUPPORT_FILE]
 
 
 def drop_stale_cache(root: Path) -> list[str]:
@@ -78,32 +101,44 @@ def drop_stale_cache(root: Path) -> list[str]:
     jupyter-cache keys a run on the notebook's code only, and Sphinx re-reads a page only
     when its source changes, so an edited bank or widget script would otherwise leave the
     old quiz in the page. The page's source is touched so that Sphinx reads it again.
+    Inputs are compared by content, a digest per chapter folder kept in the build folder
+    (:mod:`peercare.buildstamps`); a folder without one (a first build) counts as changed.
+    When nothing changed, the cache's database is not opened.
     """
-    cache_dir = root / "_build" / ".jupyter_cache"
-    if not cache_dir.is_dir():
+    root = root.resolve()  # cached runs name their pages by absolute path
+    book = book_dir(root)
+    stamps = Stamps(root)
+    keys = {}
+    for folder in sorted({p.parent for p in book.rglob("*") if p.is_file()} - {book}):
+        step = f"chapter-inputs:{folder.relative_to(root).as_posix()}"
+        keys[step] = digest(chapter_data_files(folder / "index.md"))
+    changed = {step: key for step, key in keys.items() if not stamps.fresh(step, key)}
+    if not changed:
         return []
-    from jupyter_cache import get_cache
-
-    cache = get_cache(cache_dir)
+    stale = {root / step.split(":", 1)[1] for step in changed}
     dropped = []
-    for record in cache.list_cache_records():
-        uri = Path(record.uri)
-        newest = max((f.stat().st_mtime for f in chapter_data_files(uri)), default=0)
-        if newest > record.created.timestamp():
-            cache.remove_cache(record.pk)
-            if uri.is_file():
-                uri.touch()
-            dropped.append(str(uri.relative_to(root)) if uri.is_relative_to(root) else str(uri))
+    cache_dir = root / "_build" / ".jupyter_cache"
+    if cache_dir.is_dir():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(cache_dir)
+        for record in cache.list_cache_records():
+            uri = Path(record.uri)
+            if uri.parent in stale:
+                cache.remove_cache(record.pk)
+                if uri.is_file():
+                    uri.touch()
+                dropped.append(str(uri.relative_to(root)) if uri.is_relative_to(root) else str(uri))
+    stamps.record(changed)  # only now: a crash before this drops the same runs next time
     return dropped
 
 
 def build(root: Path | None = None, *, quiet: bool = False) -> Path:
     """Build the book into ``_build/html``; warnings and execution errors fail the build."""
     root = root or project_root()
-    from .bank import load_all
-
-    load_all(root)  # a broken bank stops the build with a clear message, before Sphinx runs
-    install_widget_js(root)
+    stamps = Stamps(root)
+    check_banks(root, stamps)  # a broken bank stops the build before Sphinx runs
+    install_widget_js(root, stamps)
     # the subprocess also drops stale cached runs (drop_stale_cache) before building
     cmd = [sys.executable, "-m", "peercare.jupyter_book_main", "build", str(root)]
     cmd += ["--warningiserror", "--keep-going"]

@@ -7,32 +7,35 @@ import contextlib
 import sys
 
 from . import contract
-from .bank import BankError
-from .book import BuildError
-from .certification.course import CertError
-from .deploy import DeployError
-from .evaluation.errors import DataError, DemoDataError
-from .handouts import HandoutError
-from .paths import ProjectNotFound
-from .rehearse.run import RehearsalError
-from .schema import ProblemsError
-from .serve import ServeError
-from .store.api import InputRefused, StoreUnavailable
 
 # Errors whose message is written for the user: print it, no traceback. Every content
-# file's error is a ProblemsError (schema.load).
+# file's error is a ProblemsError (schema.load). Named, not imported, so that a command
+# imports only what it runs (the book build does not need the store, for one): an error
+# can only come from a module that was imported.
 USER_ERRORS = (
-    ProblemsError,
-    BankError,
-    BuildError,
-    ServeError,
-    ProjectNotFound,
-    DataError,
-    DemoDataError,
-    CertError,
-    DeployError,
+    "peercare.schema.ProblemsError",
+    "peercare.bank.BankError",
+    "peercare.book.BuildError",
+    "peercare.serve.ServeError",
+    "peercare.paths.ProjectNotFound",
+    "peercare.evaluation.errors.DataError",
+    "peercare.evaluation.errors.DemoDataError",
+    "peercare.certification.course.CertError",
+    "peercare.deploy.DeployError",
+    "peercare.store.api.InputRefused",
+    "peercare.store.api.StoreUnavailable",
+    "peercare.handouts.HandoutError",
+    "peercare.rehearse.run.RehearsalError",
 )
-USER_ERRORS += (InputRefused, StoreUnavailable, HandoutError, RehearsalError)
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """True for an error of :data:`USER_ERRORS` (whose modules are loaded if it is one)."""
+    for name in USER_ERRORS:
+        module, _, cls = name.rpartition(".")
+        if module in sys.modules and isinstance(exc, getattr(sys.modules[module], cls)):
+            return True
+    return False
 
 
 def _build(args) -> int:
@@ -271,6 +274,8 @@ def _cert_observe(args) -> int:
         return 0
     missing = [f"--{n}" for n in ("candidate", "plan", "segment", "marks") if not getattr(args, n)]
     if missing:
+        from .certification.course import CertError
+
         raise CertError(f"give {', '.join(missing)} (or --form for a blank marks file)")
     marks, feedback = read_marks(args.marks)
     obs = record(
@@ -580,7 +585,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except USER_ERRORS as exc:
+    except Exception as exc:
+        if not is_user_error(exc):
+            raise
         print(f"peercare {args.command}: {exc}", file=sys.stderr)
         return 2
 

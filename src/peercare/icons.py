@@ -13,12 +13,17 @@ FontAwesome Free's font is under the SIL OFL 1.1.
 from __future__ import annotations
 
 import re
+from importlib.util import find_spec
 from pathlib import Path
 
-import pydata_sphinx_theme
+from .buildstamps import Stamps, digest, package_file
 
+# found without importing the theme (half a second of every build's start-up)
 THEME_STATIC = (
-    Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    Path(find_spec("pydata_sphinx_theme").origin).parent
+    / "theme"
+    / "pydata_sphinx_theme"
+    / "static"
 )
 FONT = THEME_STATIC / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.ttf"
 CSS = THEME_STATIC / "styles" / "pydata-sphinx-theme.css"
@@ -47,8 +52,13 @@ def _codepoints(css: str) -> set[int]:
     return points
 
 
-def write_icon_font(out: Path) -> Path:
-    """The subset font at ``out`` (WOFF; rewritten only when its glyphs change)."""
+def write_icon_font(out: Path, stamps: Stamps | None = None) -> Path:
+    """The subset font at ``out`` (WOFF; rewritten only when its glyphs change). With
+    ``stamps``, not made again while the theme's font and stylesheet, this module and
+    fontTools are those it was last made from and ``out`` still holds what was made."""
+    key = digest([FONT, CSS, Path(__file__), package_file("fontTools")])  # with its version
+    if stamps is not None and stamps.fresh("icon-font", f"{key} {digest([out])}"):
+        return out
     from fontTools import subset
 
     options = subset.Options()
@@ -65,4 +75,6 @@ def write_icon_font(out: Path) -> Path:
         tmp.unlink()
     else:
         tmp.replace(out)
+    if stamps is not None:
+        stamps.record({"icon-font": f"{key} {digest([out])}"})
     return out

@@ -1,6 +1,6 @@
 """``jupyter-book`` as ``peercare build`` runs it: the same command line, started faster,
 and for ``build ROOT`` first forgetting cached runs of chapters whose YAML changed
-(:func:`peercare.book.drop_stale_cache`: here, jupyter-cache is imported only once).
+(:func:`peercare.book.drop_stale_cache`: here, where jupyter-cache is imported anyway).
 
 jsonschema compiles about 40 IRI grammars with lark when it is imported if the optional
 ``rfc3987_syntax`` is installed (it comes with jupyter_events' jsonschema extra): about a

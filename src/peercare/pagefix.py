@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 FA_SCRIPT = re.compile(
@@ -44,10 +45,11 @@ def lighten_html(html: str) -> str:
     return _HEAD_SCRIPT.sub(defer, html[:end]) + html[end:]
 
 
-def lighten(html_dir: Path) -> None:
-    """Rewrite every built page in ``html_dir`` (no change to one already rewritten)."""
-    for page in html_dir.rglob("*.html"):
-        if page.relative_to(html_dir).as_posix() == "search.html":
+def lighten(html_dir: Path, pages: Iterable[Path] | None = None) -> None:
+    """Rewrite the built pages in ``html_dir`` (every page, or only ``pages``); a page
+    already rewritten stays as it is."""
+    for page in html_dir.rglob("*.html") if pages is None else pages:
+        if page.relative_to(html_dir).as_posix() == "search.html" or not page.is_file():
             continue
         text = page.read_text(encoding="utf-8")
         new = lighten_html(text)

@@ -8,6 +8,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
 STATIC_DIR = PACKAGE_DIR / "static"
+SUPPORT_FILE = DATA_DIR / "support.yml"  # read by peercare.support
+BANK_FILENAME = "questions.yml"  # a chapter's question bank (peercare.bank)
 DATA_ENV = "PEERCARE_DATA_DIR"
 
 
@@ -42,6 +44,11 @@ def project_root(start: Path | None = None) -> Path:
 
 def book_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "book"
+
+
+def bank_paths(root: Path | None = None) -> list[Path]:
+    """Every chapter's question bank, ``book/*/questions.yml``."""
+    return sorted(book_dir(root).glob(f"*/{BANK_FILENAME}"))
 
 
 def build_html_dir(root: Path | None = None) -> Path:

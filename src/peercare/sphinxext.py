@@ -12,8 +12,8 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import bookwidgets, helpnow
-from .pagefix import lighten
+from . import bookwidgets, helpnow, pagefix
+from .buildstamps import Stamps, digest, package_file
 
 log = logging.getLogger(__name__)
 
@@ -44,28 +44,79 @@ def _drop_thebe(app) -> None:
     ]
 
 
+def _plan_html(path: Path, root: Path, depth: int) -> str:
+    from .plans import load_plan, render_html
+
+    return render_html(load_plan(path, root), root, page_depth=depth)
+
+
+def _plan_inputs(root: Path, plan: Path) -> str:
+    """A digest of all a plan's page may read: its YAML, the pages of ``book/`` (chapters'
+    headings, guide pages' titles), the live apps' names, the code (and docutils, which
+    makes the headings' anchors)."""
+    here = Path(__file__).parent
+    code = [here / "plans.py", here / "prose.py", here / "schema.py", package_file("docutils")]
+    pages = sorted((root / "book").rglob("*.md"))
+    apps = sorted(p.name for p in (root / "notebooks" / "apps").glob("*.ipynb"))
+    return digest([plan, *pages, *code], *apps)
+
+
 class SessionPlan(SphinxDirective):
     """``{session-plan} <id>``: the plan ``<id>.yml`` beside the page, as agenda and scripts.
 
-    A broken plan fails the build with the plan's own messages."""
+    A broken plan fails the build with the plan's own messages. The page depends on the
+    plan's YAML (a file dependency) and on what the plan shows of chapters and guide
+    pages, checked by :func:`_plans_outdated` from the digests kept here. (As file
+    dependencies, a touched chapter read and wrote all its plans' pages again.)"""
 
     required_arguments = 1
 
     def run(self):
-        from .plans import PlanError, load_plan, render_html
+        from .plans import PlanError
 
         here = Path(self.env.doc2path(self.env.docname)).parent
         path = here / f"{self.arguments[0]}.yml"
         self.env.note_dependency(str(path))
         root = Path(self.env.srcdir)
+        depth = self.env.docname.count("/") - 1
+        inputs = _plan_inputs(root, path)  # before rendering: a later edit shows as a change
         try:
-            plan = load_plan(path, root)
+            html = _plan_html(path, root, depth)
         except PlanError as exc:
             raise self.error(str(exc)) from None
-        for chapter in {s.chapter for s in plan.segments if s.chapter}:
-            self.env.note_dependency(str(root / "book" / chapter / "index.md"))
-        depth = self.env.docname.count("/") - 1
-        return [nodes.raw("", render_html(plan, root, page_depth=depth), format="html")]
+        plans = _plans(self.env).setdefault(self.env.docname, {})
+        plans[str(path)] = [depth, inputs, digest([], html)]
+        return [nodes.raw("", html, format="html")]
+
+
+def _plans(env) -> dict[str, dict[str, list]]:
+    """docname -> {plan file: [page depth, digest of the inputs, digest of the HTML]}."""
+    if not hasattr(env, "peercare_plans"):
+        env.peercare_plans = {}
+    return env.peercare_plans
+
+
+def _plans_outdated(app, env, added, changed, removed) -> list[str]:
+    """Pages with plans to read again: when the inputs changed (:func:`_plan_inputs`), the
+    plan is rendered again, and its page is read again if the HTML differs (or fails)."""
+    root, outdated = Path(env.srcdir), []
+    for docname, plans in _plans(env).items():
+        if docname in added | changed | removed:
+            continue
+        for path, seen in plans.items():
+            depth, seen_inputs, key = seen
+            inputs = _plan_inputs(root, Path(path))
+            if seen_inputs == inputs:
+                continue
+            try:
+                same = digest([], _plan_html(Path(path), root, depth)) == key
+            except Exception:  # read the page again: its directive reports the problem
+                same = False
+            if not same:
+                outdated.append(docname)
+                break
+            seen[1] = inputs  # the same page from these inputs: no need to render again
+    return outdated
 
 
 class FidelityChecklist(SphinxDirective):
@@ -116,15 +167,18 @@ def _widgets_read(app, doctree) -> None:
     env.peercare_widgets[docname] = {"files": page.files, "css": page.css}
 
 
-def _widgets_purge(app, env, docname) -> None:
+def _purge_doc(app, env, docname) -> None:
     getattr(env, "peercare_widgets", {}).pop(docname, None)
+    _plans(env).pop(docname, None)
 
 
-def _widgets_merge(app, env, docnames, other) -> None:
+def _merge_info(app, env, docnames, other) -> None:
     env.peercare_widgets = getattr(env, "peercare_widgets", {})
     for docname in docnames:
         if docname in getattr(other, "peercare_widgets", {}):
             env.peercare_widgets[docname] = other.peercare_widgets[docname]
+        if docname in _plans(other):
+            _plans(env)[docname] = _plans(other)[docname]
 
 
 def _widgets_page(app, pagename, templatename, context, doctree) -> None:
@@ -135,11 +189,42 @@ def _widgets_page(app, pagename, templatename, context, doctree) -> None:
         app.add_js_file("widgets/widget-loader.js", loading_method="defer")
 
 
+def _template_cache(app) -> None:
+    """Keep the theme's compiled page templates in the build folder (jinja2's bytecode
+    cache, which checks each template's source): compiling them again was a large part
+    of writing the few pages of a rebuild."""
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    if environment is not None:
+        from jinja2 import FileSystemBytecodeCache
+
+        folder = Path(app.doctreedir).parent / ".jinja-cache"
+        folder.mkdir(parents=True, exist_ok=True)
+        environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
+
+
+def _note_written(app, pagename, templatename, context, doctree) -> None:
+    """Note each page this build writes, for :func:`_finish` to lighten. Until it has, the
+    stamp saying all pages are light is gone (a build that stops halfway leaves pages for
+    the next build to lighten)."""
+    if not hasattr(app, "peercare_written"):
+        app.peercare_written = set()
+        Stamps(Path(app.srcdir)).record({"pagefix": ""})
+    app.peercare_written.add(Path(app.builder.get_outfilename(pagename)))
+
+
 def _finish(app, exception) -> None:
-    """Write the widget modules the pages need; make the pages lighter (peercare.pagefix)."""
+    """Write the widget modules the pages need; make the pages lighter (peercare.pagefix):
+    the pages written in this build and the theme's HTML files, which Sphinx copies again
+    each build, or every page when the rewriting itself changed."""
     if exception or app.builder.format != "html":
         return
-    lighten(Path(app.outdir))
+    out, stamps = Path(app.outdir), Stamps(Path(app.srcdir))
+    key = digest([Path(pagefix.__file__)])
+    pages = None
+    if stamps.fresh("pagefix", key):
+        pages = getattr(app, "peercare_written", set()) | set((out / "_static").rglob("*.html"))
+    pagefix.lighten(out, pages)
+    stamps.record({"pagefix": key})
     out = Path(app.outdir) / "_static" / "widgets" / bookwidgets.MODULE_DIR
     out.mkdir(parents=True, exist_ok=True)
     for page in getattr(app.env, "peercare_widgets", {}).values():
@@ -152,15 +237,20 @@ def _finish(app, exception) -> None:
 def setup(app):
     _drop_thebe(app)
     app.connect("config-inited", _set_footer)
+    app.connect("builder-inited", _template_cache)
     app.add_css_file("widgets/book.css")
     app.add_directive("session-plan", SessionPlan)
     app.add_directive("fidelity-checklist", FidelityChecklist)
     app.connect("doctree-read", _widgets_read)
-    app.connect("env-purge-doc", _widgets_purge)
-    app.connect("env-merge-info", _widgets_merge)
+    app.connect("env-get-outdated", _plans_outdated)
+    app.connect("env-purge-doc", _purge_doc)
+    app.connect("env-merge-info", _merge_info)
+    app.connect("html-page-context", _note_written)
     app.connect("html-page-context", _widgets_page)
     app.connect("build-finished", _finish)
     # env_version: raise it when what a page's read leaves in the environment changes
-    # (Sphinx then reads every page again instead of reusing old doctrees).
+    # (Sphinx then reads every page again instead of reusing old doctrees). Not raised for
+    # peercare_plans: a plan page read before it still depends on its chapters' files,
+    # so it is read again when they change, and keeps its digest from then on.
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1",
             "env_version": 3}  # fmt: skip

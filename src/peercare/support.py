@@ -16,10 +16,9 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from . import schema
-from .paths import DATA_DIR
+from .paths import SUPPORT_FILE
 from .schema import Id, ProblemsError, Strict, Text, read_text
 
-SUPPORT_FILE = DATA_DIR / "support.yml"
 _HREF_SCHEMES = ("https://", "http://", "tel:", "sms:")
 
 
