@@ -71,7 +71,7 @@ SLOW_MODULES = {
     "test_deaf_loop.py", "test_formgrader_lab.py", "test_end_to_end.py",
     "test_voila_guards.py", "test_forged_messages.py", "test_attacks.py",
     "test_candidate_lab.py", "test_identity.py", "test_sandbox.py", "test_postgres.py",
-    "test_room_protocol.py", "test_rehearse.py", "test_jupyterhub.py",
+    "test_room_protocol.py", "test_rehearse.py", "test_jupyterhub.py", "test_scenario_walk.py",
 }  # fmt: skip
 
 
