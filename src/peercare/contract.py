@@ -85,8 +85,10 @@ EVALUATION_PARTS = {
 """Which app's rows the evaluation kit reads as which instrument."""
 LIVE_ONLY = (CHECKIN, SCENARIO, QUESTION)
 """Apps whose rows serve the room during a session and are not evaluation data."""
-REPEATABLE = (PAUSE, PACE, QUESTION)
-"""Apps whose rows a page may send more than once (after a wait): never read as a repeated
+REPEATABLE = (PAUSE, PACE, QUESTION, SCENARIO)
+"""Apps whose rows a page may send more than once: pause requests, pace signals and
+questions after a wait; a scenario step each time the page shows it (a choice may lead
+back to its own step, and a scenario may be walked again). Never read as a repeated
 answer."""
 COUNTED = (PAUSE, PACE)
 """Apps whose rows the evaluation kit counts per session (a measure of the session, never

@@ -125,7 +125,8 @@ def test_repeated_answers_keep_the_first_and_are_named(tmp_path, banks):
 def test_a_short_form_session_pace_and_questions_are_read(tmp_path, banks):
     """A session that used the short feedback form sits beside one that used the full
     form: one reaction measure, the items the short form leaves out simply missing; pace
-    signals are counted per session by direction; questions are not analysed."""
+    signals are counted per session by direction; questions and scenario choices (a step
+    answered again after "Choose again") are counted, not analysed."""
     store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
     data = tmp_path / "data"
     data.mkdir()
@@ -139,6 +140,10 @@ def test_a_short_form_session_pace_and_questions_are_read(tmp_path, banks):
         for asked in ("Why?", "And how?"):  # two questions: not a repeated answer
             store.add_responses(info.code, contract.QUESTION,
                                 [(contract.QUESTION_TEXT, asked)], respondent=person)  # fmt: skip
+    step = contract.scenario_item("coworker-in-crisis", "connect")
+    for choice in ("keep-secret", "stay-and-connect"):  # "Choose again": the step shown twice
+        store.add_responses(info.code, contract.SCENARIO, [(step, choice)],
+                            respondent="short-0000")  # fmt: skip
     for n, direction in enumerate(["slower", "slower", "faster", "slower"]):
         store.add_responses(info.code, contract.PACE, [(contract.PACE_SIGNAL, direction)],
                             respondent=f"pace-{n:04d}")  # fmt: skip
@@ -155,5 +160,5 @@ def test_a_short_form_session_pace_and_questions_are_read(tmp_path, banks):
     assert f"session {info.code}: 4 pace signals (3 slower, 1 faster)" in notes
     assert f"session {full}: 0 pace signals (0 slower, 0 faster)" in notes
     assert f"session {info.code}: 0 pause requests" in notes
-    assert "check-in, scenario and question answer(s)" in notes
-    assert "repeat an earlier answer" not in notes  # two questions, two pace signals: fine
+    assert "17 check-in, scenario and question answer(s)" in notes  # 5+10+2
+    assert "repeat an earlier answer" not in notes  # questions, pace, a step shown again: fine

@@ -2,9 +2,10 @@
 feedback and leads on; the facilitator's dashboard shows how the room chose (small groups
 hidden). Stored item names: :func:`peercare.contract.scenario_item`, answer = the choice id.
 
-A page stores each step once per walk through a scenario (the kernel counts, so a forged
-second click on "Choose" stores nothing); walking the same scenario again stores the new
-choices too, and the dashboard counts each person's latest."""
+A page stores one choice each time it shows a step (the kernel counts, so a forged second
+click on "Choose" stores nothing). A choice that leads back to its own step ("Choose
+again") shows the step anew, and the choice made there is stored too, as is every choice
+of a new walk through the same scenario; the dashboard counts each person's latest."""
 
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
         options = w.RadioButtons(options=[(c.text, c.id) for c in step.choices], value=None,
                                  layout=ui.WIDE)  # fmt: skip
         go = ui.button("Choose")
-        once = (sc.id, state["walk"], step.id)  # a step counts once per walk
+        # each showing of a step counts once: not once per step id, since a choice may
+        # lead back to the step it was made on, and that new showing needs its own answer
+        state["shown"] = once = state.get("shown", 0) + 1
 
         def choose() -> str | None:
             if options.value is None:
@@ -67,7 +70,6 @@ def scenario_panel(seat: ui.Seat) -> w.VBox:
 
     def begin() -> None:
         sc = scenarios[picker.value]
-        state["walk"] = state.get("walk", 0) + 1
         chooser.layout.display = "none"  # on a phone the situation starts at the top
         note.clear()
         intro = f"<p><em>{html.escape(sc.content_note)}</em></p>" if sc.content_note else ""

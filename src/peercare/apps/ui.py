@@ -204,7 +204,7 @@ class Seat:
         """Store answers in one transaction (all or none), tagged with this page's token.
 
         ``once``: what may be sent only once from this page (``"feedback"``, a question id,
-        a scenario step); :class:`AlreadySent` when it was. Over the rate cap:
+        a scenario step shown); :class:`AlreadySent` when it was. Over the rate cap:
         :class:`InputRefused` with a message for the participant."""
         from ..store import InputRefused
 

@@ -78,8 +78,9 @@ def _first_answers(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[
     """The export without repeated answers (the same person, session, time and item again),
     and a note per session naming the rows left out. The first answer is kept: a page sends
     each answer once, so a repeat comes from a forged message or an older kit. Counted rows
-    (pause requests, pace signals) and questions are not answers to one item: a page may
-    send another after a wait (:data:`peercare.contract.REPEATABLE`)."""
+    (pause requests, pace signals), questions and scenario choices are not answers to one
+    item: a page may send another after a wait, or each time it shows a scenario step
+    (:data:`peercare.contract.REPEATABLE`)."""
     key = ["respondent_id", "session", "time", "app", "item"]
     again = frame.duplicated(key, keep="first") & ~frame["app"].isin(REPEATABLE)
     notes = [

@@ -52,7 +52,12 @@ def html_values(page: Participant, marker: str) -> list[str]:
 def said(page: Participant, button: str) -> str:
     """The text of the notice that answers a button: the first notice after it in its box,
     or after its box in the box above."""
-    mid = page.find("ButtonModel", description=button)
+    return notice_after(page, page.find("ButtonModel", description=button))
+
+
+def notice_after(page: Participant, mid: str) -> str:
+    """The text of the first notice after widget ``mid`` in its box, or after its box in
+    the boxes above (up to four levels)."""
     for _ in range(4):
         box = parent_of(page, mid)
         kids = child_ids(page, box)
@@ -133,6 +138,24 @@ class Facilitator:
         await self.page.close()
 
 
+def drawn_step(page: Participant, since: int, step) -> str | None:
+    """The choices of ``step``, unanswered, among the widgets the page drew after it had
+    ``since`` widgets (never the choices of an earlier showing of the same step)."""
+    labels = [c.text for c in step.choices]
+    for mid in list(page.models)[since:]:
+        st = page.models[mid]
+        if (st.get("_model_name") == "RadioButtonsModel" and st.get("_options_labels") == labels
+                and st.get("index") is None):  # fmt: skip
+            return mid
+    return None
+
+
+def drawn_end(page: Participant, since: int) -> bool:
+    """Whether the page drew a scenario's ending after it had ``since`` widgets."""
+    return any("What to take away" in str(page.models[mid].get("value", ""))
+               for mid in list(page.models)[since:])  # fmt: skip
+
+
 def _one(values: list[str]) -> str:
     if not values:
         raise LookupError("not shown yet")
@@ -191,28 +214,39 @@ class Phone:
                         [(contract.quiz_item(question.id), contract.join_choices(chosen))])  # fmt: skip
 
     async def play_scenario(self, scenario, progress: float) -> None:
-        """Walk one scenario from its start to an ending."""
+        """Walk one scenario from its start to an ending. A choice counts as sent once the
+        page took it: in answer to that click it said "Received." and drew what comes next
+        (the next step's choices, or the ending). ``click`` returns when the kernel has
+        handled the click, so by then the page has drawn all it will."""
         from ..branching import load_all_scenarios
 
-        p = self.page
+        p, who = self.page, self.person.label
         titles = [sc.title for sc in load_all_scenarios()]
         picker = p.find("RadioButtonsModel", _options_labels=titles)
         await p.set(picker, index=titles.index(scenario.title))
+        before = len(p.models)
         await p.click("Start")
         step_id, steps = scenario.start, 0
+        radios = drawn_step(p, before, scenario.step(step_id))
+        if radios is None:
+            raise RuntimeError(f"{who}: 'Start' did not show scenario {scenario.id!r}")
         while step_id is not None and steps < 20:
             step = scenario.step(step_id)
-            labels = [c.text for c in step.choices]
-            radios = await until(lambda labels=labels: p.find(
-                "RadioButtonsModel", _options_labels=labels, index=None))  # fmt: skip
             ids = [c.id for c in step.choices]
             # the first choice listed is often not the best: any choice is a walk
             choice = self.person.pick(ids, {ids[0]}, progress)
             await p.set(radios, index=ids.index(choice))
+            before = len(p.models)
             await p.click("Choose")
+            step_id = scenario.choose(step.id, choice).next
+            radios = drawn_step(p, before, scenario.step(step_id)) if step_id else None
+            moved = drawn_end(p, before) if step_id is None else radios is not None
+            answer = notice_after(p, picker)
+            if "Received." not in answer or not moved:
+                raise RuntimeError(f"{who}: {scenario.id}:{step.id} choice {choice!r} was not "
+                                   f"taken; the page said: {answer[-200:]}")  # fmt: skip
             self.ledger.add(self.code, contract.SCENARIO,
                             [(contract.scenario_item(scenario.id, step.id), choice)])  # fmt: skip
-            step_id = scenario.choose(step.id, choice)[1]
             steps += 1
 
     async def feedback(self, session: int) -> None:
