@@ -19,10 +19,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,hub]"
 	touch $(STAMP)
 
-# npm ci runs only when web/package-lock.json changed (peercare.book.npm_install keeps a hash).
+# npm ci runs only when web/package-lock.json changed (peercare.book.build.npm_install keeps a hash).
 $(NPM_STAMP): $(STAMP) web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed: install Node.js 20+ (Debian: apt-get install nodejs npm)"; exit 1; }
-	$(BIN)/python -c "from pathlib import Path; from peercare.book import npm_install; npm_install(Path('.').resolve())"
+	$(BIN)/python -c "from pathlib import Path; from peercare.book.build import npm_install; npm_install(Path('.').resolve())"
 	touch $(NPM_STAMP)
 
 # The hub's proxy (configurable-http-proxy) from npm, in deploy/jupyterhub only, never global.

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import machine_line  # noqa: E402
-from peercare.book import build  # noqa: E402
-from peercare.serve import book_server  # noqa: E402
+from peercare.book.build import build  # noqa: E402
+from peercare.serving.serve import book_server  # noqa: E402
 from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import machine_line  # noqa: E402
-from peercare.bank import load_all  # noqa: E402
+from peercare.content.bank import load_all  # noqa: E402
 from peercare.evaluation.dataset import open_data  # noqa: E402
 from peercare.evaluation.demo import write_demo  # noqa: E402
 from peercare.evaluation.report import build_report  # noqa: E402

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import cpu_reference  # noqa: E402
-from peercare.serve import book_server  # noqa: E402
+from peercare.serving.serve import book_server  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BEFORE = HERE / "lighthouse_before.json"

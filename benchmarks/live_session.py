@@ -2,7 +2,7 @@
 
 1. one participant in Chromium, time until the join box is usable: cold Voila vs our
    preheated configuration, with the page's bytes and request count;
-2. 30 participants at once through a protocol-level client (peercare.widget_client:
+2. 30 participants at once through a protocol-level client (peercare.serving.widget_client:
    page GET, kernel websocket, widget state, then 100 scenario choices each through the real
    widgets' messages), Voila as `peercare serve` runs it: p50/p95 join without a pool, with
    a pool of 30, and with a pool of 30 on one core (`taskset -c 0`: a slow laptop), every
@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import machine_line  # noqa: E402
 from peercare.apps.questions import PLACEHOLDER  # noqa: E402
-from peercare.serve import guard_args, live_session_args  # noqa: E402
+from peercare.serving.serve import guard_args, live_session_args  # noqa: E402
+from peercare.serving.voila_app import memory_kernels  # noqa: E402
+from peercare.serving.widget_client import Participant, scenario_answers  # noqa: E402
 from peercare.store import Store  # noqa: E402
-from peercare.voila_app import memory_kernels  # noqa: E402
-from peercare.widget_client import Participant, scenario_answers  # noqa: E402
 from tests.apps.test_kernels import kernels_of, wait_for  # noqa: E402
 from tests.browser import chromium, count_transfer, guarded_context  # noqa: E402
 from tests.voila import kernel_pids, voila_server, wait_quiet  # noqa: E402

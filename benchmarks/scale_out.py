@@ -1,7 +1,7 @@
-"""One live session spread over Voila servers behind the router (peercare.router), on a real
+"""One live session spread over Voila servers behind the router (peercare.serving.router), on a real
 PostgreSQL store: figures printed side by side, never asserted.
 
-60 simulated participants (the protocol client, peercare.widget_client: page GET
+60 simulated participants (the protocol client, peercare.serving.widget_client: page GET
 through the router, kernel websocket, widget state, the join code, then scenario choices
 through the real widgets' messages) join one session at once, first with one Voila server
 behind the router, then with two. For each: join p50/p95 (page + kernel + typing the
@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.live_session import pct, rss_mib, wait_pool_ready  # noqa: E402
 from benchmarks.machine import cpu_reference  # noqa: E402
-from peercare.router import STATUS_PATH  # noqa: E402
-from peercare.serve import (  # noqa: E402
+from peercare.serving.router import STATUS_PATH  # noqa: E402
+from peercare.serving.serve import (  # noqa: E402
     guard_args,
     live_session_args,
     router_command,
@@ -45,9 +45,9 @@ from peercare.serve import (  # noqa: E402
     voila_command,
     voila_env,
 )
+from peercare.serving.widget_client import Participant, scenario_answers  # noqa: E402
 from peercare.store import Store  # noqa: E402
 from peercare.store.db import DB_ENV  # noqa: E402
-from peercare.widget_client import Participant, scenario_answers  # noqa: E402
 from tests.postgres import start_server  # noqa: E402
 from tests.voila import free_port  # noqa: E402
 

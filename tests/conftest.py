@@ -33,7 +33,7 @@ def project(tmp_path: Path) -> Project:
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Build the real book once per test run (jupyter-cache keeps re-runs quick)."""
-    from peercare.book import build
+    from peercare.book.build import build
 
     return build(ROOT, quiet=True)
 

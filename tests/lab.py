@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from peercare.serve import stop_process
+from peercare.serving.serve import stop_process
 
 from .voila import free_port
 

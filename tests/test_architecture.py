@@ -64,7 +64,11 @@ def _breaks(modules: str, forbidden: tuple[str, ...]) -> list[str]:
         ("peercare.live", ("peercare.store", "peercare.evaluation", "pandas", "scipy"), "live"),
         ("peercare.apps", ("peercare.evaluation", "pandas", "scipy"), "participant kernels"),
         ("peercare.store", ("peercare.live", "peercare.evaluation", "pandas"), "the store"),
-        ("peercare.prose", ("peercare.content", "peercare.itemrules", "peercare.plans"), "prose"),
+        (
+            "peercare.content.prose",
+            ("peercare.content.check", "peercare.content.itemrules", "peercare.content.plans"),
+            "prose",
+        ),
     ],
 )
 def test_import_rule(modules, forbidden, why):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from peercare.bank import BankError, load_all, load_module, parse_bank
+from peercare.content.bank import BankError, load_all, load_module, parse_bank
 from peercare.paths import project_root
 
 GOOD = """
@@ -148,7 +148,7 @@ def test_unquoted_yes_gets_a_hint_about_quotes():
 
 
 def test_intro_count_comes_from_the_questions_shown():
-    from peercare.quiz import Quiz
+    from peercare.book.quiz import Quiz
 
     bank = parse_bank(GOOD.replace("module: a\n", "module: a\nintro: '{count} quick questions.'\n"))
     assert bank.intro_for(4) == "Four quick questions."
@@ -170,7 +170,7 @@ def test_intro_may_use_numbers_for_other_things():
 def test_every_real_bank_intro_matches_its_question_count():
     for bank in load_all(project_root()).values():
         if bank.intro and "{count}" in bank.intro:
-            from peercare.bank import count_words
+            from peercare.content.bank import count_words
 
             assert bank.intro_for(len(bank.questions)).startswith(count_words(len(bank.questions)))
 
@@ -184,7 +184,7 @@ def test_the_apps_parse_the_banks_once_and_again_when_a_file_changes():
     parsed once, and is read again when a bank file changes."""
     import os
 
-    from peercare.bank import bank_paths, shipped_banks
+    from peercare.content.bank import bank_paths, shipped_banks
 
     first = shipped_banks()
     assert first == load_all() and first is not shipped_banks()  # a new dict each time

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from peercare.bank import load_all
+from peercare.content.bank import load_all
 from peercare.paths import toc_pages
-from peercare.serve import book_server
+from peercare.serving.serve import book_server
 
 from .browser import chromium, describe, guarded_context, run_axe, widgets_ready
 from .conftest import ROOT
@@ -252,7 +252,7 @@ def test_live_session_plan_is_not_kept_in_the_browser(context, book_url):
     widget code, rendered with the app's settings, keeps nothing in localStorage and
     says so; 'Clear my plan' empties the page."""
     from peercare.apps.plan import plan_panel
-    from peercare.quiz import esm
+    from peercare.book.quiz import esm
 
     widget = plan_panel()
     assert widget.keep_on_device is False
@@ -283,7 +283,7 @@ def test_live_session_plan_is_not_kept_in_the_browser(context, book_url):
 
 
 def test_private_check_in_reflects_back_without_storing(context, book_url):
-    from peercare.widgets import PrivateCheckInSpec, load_spec
+    from peercare.book.widgets import PrivateCheckInSpec, load_spec
 
     spec = load_spec(ROOT / "book" / "seeking-help" / "private-checkin.yml", PrivateCheckInSpec)
     page = _open(context, f"{book_url}/book/seeking-help/index.html")
@@ -388,8 +388,8 @@ def test_referral_map_is_kept_on_this_device_until_deleted(context, book_url):
 
 
 def test_org_self_assessment_prints_saves_escaped_and_keeps_nothing(context, book_url):
-    from peercare.orgcheck import OrgCheckSpec
-    from peercare.widgets import load_spec
+    from peercare.book.orgcheck import OrgCheckSpec
+    from peercare.book.widgets import load_spec
 
     spec = load_spec(ROOT / "book" / "organizations" / "selfassessment.yml", OrgCheckSpec)
     items = [i for g in spec.groups for i in g.items]

@@ -15,8 +15,8 @@ from html import escape
 import pytest
 from jupyter_cache import get_cache
 
-from peercare.bank import load_module
-from peercare.book import BuildError, build
+from peercare.book.build import BuildError, build
+from peercare.content.bank import load_module
 
 from .conftest import ROOT
 
@@ -179,7 +179,7 @@ def test_a_chapter_weighs_little_on_a_phone(built_book):
 def test_pages_use_only_icons_in_the_subset_font(built_book):
     from fontTools.ttLib import TTFont
 
-    from peercare.icons import CSS, ICON_FONT, ICONS, _codepoints
+    from peercare.book.icons import CSS, ICON_FONT, ICONS, _codepoints
 
     used = set()
     for page in built_book.rglob("*.html"):

@@ -6,7 +6,7 @@ import socket
 import struct
 import threading
 
-from peercare.serve import book_server
+from peercare.serving.serve import book_server
 
 
 def test_a_closed_connection_prints_no_traceback(tmp_path, capfd):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import textstat
 
-from peercare import branching
-from peercare.branching import (
+from peercare.content import branching
+from peercare.content.branching import (
     END,
     InvalidChoice,
     ScenarioError,
@@ -19,8 +19,8 @@ from peercare.branching import (
     load_scenario,
     parse_scenario,
 )
-from peercare.content import GRADE_LIMIT
-from peercare.prose import prose, unsafe_phrases
+from peercare.content.check import GRADE_LIMIT
+from peercare.content.prose import prose, unsafe_phrases
 
 SOURCE = "scenarios/demo.yml"
 
@@ -410,7 +410,7 @@ def test_the_coworker_scenario_ends_only_where_its_ending_fits():
 def test_the_apps_parse_the_shipped_scenarios_once():
     """The scenario app's kernels parse the shipped scenarios before a page claims them:
     the same scenarios as load_all_scenarios(), parsed once per process."""
-    from peercare.branching import load_all_scenarios, shipped_scenarios
+    from peercare.content.branching import load_all_scenarios, shipped_scenarios
 
     first = shipped_scenarios()
     assert list(first) == load_all_scenarios()

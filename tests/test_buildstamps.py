@@ -8,10 +8,10 @@ import os
 
 import pytest
 
-from peercare.bank import BankError
-from peercare.book import check_banks
-from peercare.buildstamps import STAMPS_FILE, Stamps
-from peercare.icons import write_icon_font
+from peercare.book.build import check_banks
+from peercare.book.buildstamps import STAMPS_FILE, Stamps
+from peercare.book.icons import write_icon_font
+from peercare.content.bank import BankError
 
 BANK = """\
 module: a

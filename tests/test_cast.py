@@ -2,8 +2,8 @@
 
 import pytest
 
-from peercare import cast
-from peercare.content import check_page
+from peercare.content import cast
+from peercare.content.check import check_page
 
 from .conftest import ROOT
 
@@ -90,7 +90,7 @@ def test_real_book_cast_covers_every_story():
 
 
 def test_a_directive_line_ends_no_sentence():
-    from peercare.cast import names
+    from peercare.content.cast import names
 
     story = (
         "Ray waited.\n\n:::{tip} Take a pause\nThis may bring up your own losses.\n:::\n\n"

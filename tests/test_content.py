@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from peercare import helpnow
-from peercare.content import check_all, check_page
-from peercare.prose import prose, unsafe_phrases
+from peercare.content import helpnow
+from peercare.content.check import check_all, check_page
+from peercare.content.prose import prose, unsafe_phrases
 
 from .test_bank import GOOD
 
@@ -30,7 +30,7 @@ kernelspec: {{name: python3, display_name: Python 3, language: python}}
 
 ```{{code-cell}} ipython3
 # code is not prose: interdisciplinary_psychophysiological_heterogeneity = 1
-from peercare.quiz import chapter_quiz
+from peercare.book.quiz import chapter_quiz
 chapter_quiz("a")
 ```
 """

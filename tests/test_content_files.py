@@ -1,4 +1,4 @@
-"""Every content file is read one way (peercare.schema.load): a broken file of any kind
+"""Every content file is read one way (peercare.content.schema.load): a broken file of any kind
 gives the same plain lines, ``file: item: field: what is wrong``, never pydantic's own text,
 and the command prints them without a traceback."""
 
@@ -12,21 +12,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from peercare import (
+from peercare import moderation
+from peercare.book import widgets
+from peercare.certification import certificates, rules
+from peercare.content import (
     bank,
     branching,
     cast,
     fidelity,
     helpnow,
     instruments,
-    moderation,
     plans,
     prose,
     support,
-    widgets,
 )
-from peercare.certification import certificates, rules
-from peercare.schema import ProblemsError
+from peercare.content.schema import ProblemsError
 
 from .conftest import ROOT
 

@@ -164,7 +164,7 @@ def test_live_and_store_do_not_import_each_other():
 
 
 def test_the_short_feedback_form_is_made_of_the_reaction_surveys_own_items():
-    from peercare.instruments import load_instrument
+    from peercare.content.instruments import load_instrument
 
     reaction = load_instrument(contract.FEEDBACK_INSTRUMENTS[0])
     rated = [i.id for i in reaction.items if not i.is_choice]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from peercare.deploy import (
+from peercare.serving.deploy import (
     CADDYFILE,
     CADDYFILE_BACKUP,
     ENV_FILE,
@@ -44,7 +44,7 @@ from peercare.deploy import (
     server_problems,
     unit_file,
 )
-from peercare.serve import stop_process
+from peercare.serving.serve import stop_process
 
 from .browser import LOCAL, chromium, guarded_context
 from .conftest import ROOT

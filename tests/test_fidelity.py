@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from peercare.fidelity import (
+from peercare.content.fidelity import (
     FidelityError,
     Part,
     load_fidelity,

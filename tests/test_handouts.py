@@ -6,12 +6,12 @@ import subprocess
 
 import pytest
 
-from peercare import helpnow
-from peercare.bank import load_module
-from peercare.fidelity import load_fidelity, pass_rule
-from peercare.handouts import HandoutError, handouts, make_handouts
-from peercare.plans import load_plan
-from peercare.prose import prose
+from peercare.book.handouts import HandoutError, handouts, make_handouts
+from peercare.content import helpnow
+from peercare.content.bank import load_module
+from peercare.content.fidelity import load_fidelity, pass_rule
+from peercare.content.plans import load_plan
+from peercare.content.prose import prose
 
 from .conftest import ROOT
 

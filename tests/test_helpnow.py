@@ -2,7 +2,7 @@
 
 import re
 
-from peercare import helpnow
+from peercare.content import helpnow
 
 
 def _text(html: str) -> str:

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from peercare import itemrules
-from peercare.itemrules import Item, Opt, check, item_problems, set_problems
+from peercare.content import itemrules
+from peercare.content.itemrules import Item, Opt, check, item_problems, set_problems
 
 
 def one(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from peercare.serve import stop_process
+from peercare.serving.serve import stop_process
 
 from .browser import chromium, guarded_context, lab_ready
 from .certification.helpers import make_course

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from peercare.bank import load_module
+from peercare.content.bank import load_module
 
 from .browser import chromium, guarded_context
 from .conftest import ROOT

@@ -3,8 +3,8 @@ broken file names the file and field."""
 
 import pytest
 
-from peercare.orgcheck import OrgCheck, OrgCheckSpec
-from peercare.widgets import ContentFileError, load_spec
+from peercare.book.orgcheck import OrgCheck, OrgCheckSpec
+from peercare.book.widgets import ContentFileError, load_spec
 
 from .conftest import ROOT
 

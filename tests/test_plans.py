@@ -5,10 +5,9 @@ import textwrap
 
 import pytest
 
-from peercare.bank import load_module
-from peercare.content import check_page
-from peercare.paths import toc_pages
-from peercare.plans import (
+from peercare.content.bank import load_module
+from peercare.content.check import check_page
+from peercare.content.plans import (
     MAX_RUN,
     PLANS_DIR,
     PlanError,
@@ -23,6 +22,7 @@ from peercare.plans import (
     quiz_questions,
     render_html,
 )
+from peercare.paths import toc_pages
 
 from .conftest import ROOT
 from .test_book_build import small_book  # noqa: F401  (the fixture, shared)
@@ -354,7 +354,7 @@ def test_the_page_shows_key_points_questions_what_to_cut_and_what_never_to_cut()
 
 @pytest.mark.build
 def test_plan_page_is_built_from_its_yaml_and_a_broken_plan_fails_the_build(small_book):  # noqa: F811
-    from peercare.book import BuildError, build
+    from peercare.book.build import BuildError, build
 
     shutil.copytree(ROOT / "notebooks" / "apps", small_book / "notebooks" / "apps")
     folder = small_book / PLANS_DIR

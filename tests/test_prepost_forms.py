@@ -5,11 +5,10 @@ import textwrap
 
 import pytest
 
-from peercare import itemrules
-from peercare.bank import BankError, Difficulty, load_all, parse_bank
 from peercare.cli import main
-from peercare.paths import book_dir, project_root
-from peercare.prepost_forms import (
+from peercare.content import itemrules
+from peercare.content.bank import BankError, Difficulty, load_all, parse_bank
+from peercare.content.prepost_forms import (
     FORMS_DIR,
     load_form,
     load_forms,
@@ -17,6 +16,7 @@ from peercare.prepost_forms import (
     printable_html,
     shared_text,
 )
+from peercare.paths import book_dir, project_root
 
 CORE = ("naming-trauma", "stressors-responses", "coping", "helping-others", "seeking-help")
 

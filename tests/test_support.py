@@ -9,9 +9,9 @@ import re
 import pytest
 import yaml
 
-from peercare import support
+from peercare.content import support
+from peercare.content.support import SupportFileError, load, parse, support_html
 from peercare.paths import DATA_DIR
-from peercare.support import SupportFileError, load, parse, support_html
 
 REQUIRED = ["id", "name", "group", "offers", "cost", "reach", "checked"]
 ENTRY = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import os
 
-from peercare.voila_output import VoilaOutput, mask_addresses
+from peercare.serving.voila_output import VoilaOutput, mask_addresses
 
 LINES = [
     "[Voila] Kernel started: 1234\n",

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from peercare.bank import load_module
-from peercare.quiz import Answer, chapter_quiz
+from peercare.book.quiz import Answer, chapter_quiz
+from peercare.content.bank import load_module
 
 from .browser import chromium, guarded_context, run_axe
 from .conftest import ROOT

@@ -3,7 +3,7 @@ ones say where."""
 
 import pytest
 
-from peercare.widgets import (
+from peercare.book.widgets import (
     ContentFileError,
     CopingPlan,
     PlanSpec,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from peercare.serve import HOST, VOILA_SHARE, stop_process, voila_command, voila_env
+from peercare.serving.serve import HOST, VOILA_SHARE, stop_process, voila_command, voila_env
 
 from .conftest import ROOT
 
@@ -38,8 +38,8 @@ def _children(parent: int, *markers: bytes) -> list[int]:
 
 
 def kernel_pids(parent: int) -> list[int]:
-    """The kernel processes (ipykernel, or our peercare.kernel) started by ``parent``."""
-    return _children(parent, b"ipykernel", b"peercare.kernel")
+    """The kernel processes (ipykernel, or our peercare.serving.kernel) started by ``parent``."""
+    return _children(parent, b"ipykernel", b"peercare.serving.kernel")
 
 
 def kernel_cpu_ticks(parent: int) -> int:

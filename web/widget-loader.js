@@ -1,7 +1,7 @@
 // Runs the book's page widgets (anywidget modules) with no Jupyter, no kernel and no network.
 // Each <div class="pc-widget" data-module="NAME"> holds the widget's traits as JSON (and, for
 // the quiz, its questions as plain HTML). When the widget comes near the screen, this loads
-// m/NAME.js (the widget's own module, saved by peercare.bookwidgets as a classic script so
+// m/NAME.js (the widget's own module, saved by peercare.book.bookwidgets as a classic script so
 // that it also runs from file://) and calls its render() with a small model: get, set, on,
 // off and save_changes, as anywidget gives it. Nothing is sent anywhere: save_changes()
 // keeps the values in the page.

@@ -13,18 +13,18 @@ from . import contract
 # imports only what it runs (the book build does not need the store, for one): an error
 # can only come from a module that was imported.
 USER_ERRORS = (
-    "peercare.schema.ProblemsError",
-    "peercare.bank.BankError",
-    "peercare.book.BuildError",
-    "peercare.serve.ServeError",
+    "peercare.content.schema.ProblemsError",
+    "peercare.content.bank.BankError",
+    "peercare.book.build.BuildError",
+    "peercare.serving.serve.ServeError",
     "peercare.paths.ProjectNotFound",
     "peercare.evaluation.errors.DataError",
     "peercare.evaluation.errors.DemoDataError",
     "peercare.certification.course.CertError",
-    "peercare.deploy.DeployError",
+    "peercare.serving.deploy.DeployError",
     "peercare.store.api.InputRefused",
     "peercare.store.api.StoreUnavailable",
-    "peercare.handouts.HandoutError",
+    "peercare.book.handouts.HandoutError",
     "peercare.rehearse.run.RehearsalError",
 )
 
@@ -39,7 +39,7 @@ def is_user_error(exc: BaseException) -> bool:
 
 
 def _build(args) -> int:
-    from .book import build
+    from .book.build import build
 
     out = build(quiet=args.quiet)
     print(f"Built the book: {out / 'index.html'}")
@@ -47,7 +47,7 @@ def _build(args) -> int:
 
 
 def _serve(args) -> int:
-    from .serve import serve
+    from .serving.serve import serve
 
     return serve(
         book_port=args.book_port,
@@ -63,13 +63,13 @@ def _serve(args) -> int:
 
 
 def _deploy(args) -> int:
-    from .deploy import deploy, settings_from_args
+    from .serving.deploy import deploy, settings_from_args
 
     return deploy(settings_from_args(args), dry_run=args.dry_run)
 
 
 def _check_content(args) -> int:
-    from .content import check_all, format_table
+    from .content.check import check_all, format_table
 
     reports = check_all()
     print(format_table(reports))
@@ -81,7 +81,7 @@ def _check_content(args) -> int:
 def _handouts(args) -> int:
     from pathlib import Path
 
-    from .handouts import make_handouts
+    from .book.handouts import make_handouts
 
     pdfs = make_handouts(
         out=Path(args.out) if args.out else None, jobs=args.jobs, only=args.only or None
@@ -142,7 +142,7 @@ def _rehearse_parser(sub) -> None:
 
 
 def _prepost_print(args) -> int:
-    from .prepost_forms import load_form, printable_html
+    from .content.prepost_forms import load_form, printable_html
 
     form = load_form(args.form)
     text = printable_html(form, key=args.key)

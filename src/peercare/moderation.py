@@ -17,9 +17,9 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from . import schema
+from .content import schema
+from .content.schema import ProblemsError, Strict, Text
 from .paths import DATA_DIR
-from .schema import ProblemsError, Strict, Text
 
 MODERATION_FILE = DATA_DIR / "moderation.yml"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
 STATIC_DIR = PACKAGE_DIR / "static"
-SUPPORT_FILE = DATA_DIR / "support.yml"  # read by peercare.support
-BANK_FILENAME = "questions.yml"  # a chapter's question bank (peercare.bank)
+SUPPORT_FILE = DATA_DIR / "support.yml"  # read by peercare.content.support
+BANK_FILENAME = "questions.yml"  # a chapter's question bank (peercare.content.bank)
 DATA_ENV = "PEERCARE_DATA_DIR"
 
 

@@ -1,4 +1,4 @@
-"""The live apps' kernels: Voila started our way runs ``peercare.kernel`` (ipykernel without
+"""The live apps' kernels: Voila started our way runs ``peercare.serving.kernel`` (ipykernel without
 its debugger), and an app page loads no module it does not need (memory per participant)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import start_new_kernel
 
-from peercare.serve import voila_env
+from peercare.serving.serve import voila_env
 
 from ..conftest import ROOT
 
@@ -30,7 +30,7 @@ def test_voila_finds_our_kernel_and_it_has_no_debugger(monkeypatch, tmp_path):
     env = voila_env(ROOT, {**os.environ, "PEERCARE_DATA_DIR": str(tmp_path)})
     monkeypatch.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
     spec = KernelSpecManager().get_kernel_spec("python3")
-    assert spec.argv[:3] == ["python", "-m", "peercare.kernel"]
+    assert spec.argv[:3] == ["python", "-m", "peercare.serving.kernel"]
 
     manager, client = start_new_kernel(kernel_name="python3", env=env)
     try:

@@ -19,11 +19,11 @@ from peercare.apps.feedback import REACTION, feedback_panel
 from peercare.apps.livequiz import livequiz_panel
 from peercare.apps.scenarios import scenario_panel
 from peercare.apps.state import FEEDBACK_FORM
-from peercare.bank import load_all
-from peercare.branching import load_all_scenarios
+from peercare.book.quiz import Quiz
+from peercare.content.bank import load_all
+from peercare.content.branching import load_all_scenarios
+from peercare.content.instruments import from_banks, load_instrument
 from peercare.evaluation.sessions import read_export, read_exports
-from peercare.instruments import from_banks, load_instrument
-from peercare.quiz import Quiz
 
 from .test_flow import find, notice_text
 

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from peercare import contract, live
 from peercare.apps.dashboard import WRONG, Dashboard
 from peercare.apps.state import PLAN_AT, PLAN_ID, QUIZ_CURRENT
-from peercare.bank import load_all
+from peercare.content.bank import load_all
+from peercare.content.plans import PLANS_DIR, load_plan, quiz_questions
 from peercare.paths import project_root, toc_pages
-from peercare.plans import PLANS_DIR, load_plan, quiz_questions
 from peercare.store.models import sessions
 
 from .test_flow import find, notice_text, walk

@@ -13,8 +13,8 @@ from peercare.apps.feedback import feedback_panel
 from peercare.apps.livequiz import livequiz_panel
 from peercare.apps.scenarios import scenario_panel
 from peercare.apps.state import QUIZ_CURRENT, QUIZ_REVEALED
-from peercare.branching import load_all_scenarios
-from peercare.quiz import Quiz
+from peercare.book.quiz import Quiz
+from peercare.content.branching import load_all_scenarios
 
 
 @pytest.fixture

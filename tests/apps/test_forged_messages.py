@@ -12,9 +12,9 @@ from peercare.apps.questions import PLACEHOLDER
 from peercare.apps.state import QUIZ_CURRENT
 from peercare.codes import ALPHABET
 from peercare.rehearse.drivers import until
-from peercare.serve import live_session_args
+from peercare.serving.serve import live_session_args
+from peercare.serving.widget_client import Participant
 from peercare.store import Store
-from peercare.widget_client import Participant
 
 from ..conftest import ROOT
 from ..voila import voila_server

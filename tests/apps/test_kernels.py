@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from peercare.serve import live_session_args
+from peercare.serving.serve import live_session_args
 
 from ..browser import chromium, guarded_context
 from ..conftest import ROOT

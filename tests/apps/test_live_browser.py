@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from peercare.bank import load_module
-from peercare.plans import load_plan
-from peercare.serve import live_session_args
+from peercare.content.bank import load_module
+from peercare.content.plans import load_plan
+from peercare.serving.serve import live_session_args
 
 from ..browser import chromium, describe, guarded_context, run_axe
 from ..conftest import ROOT

@@ -19,9 +19,9 @@ from peercare.apps.checkin import checkin_panel
 from peercare.apps.dashboard import Dashboard
 from peercare.apps.participant import session_panel
 from peercare.apps.room import RoomScreen
-from peercare.bank import load_all
+from peercare.book.quiz import Quiz
+from peercare.content.bank import load_all
 from peercare.evaluation.sessions import read_exports
-from peercare.quiz import Quiz
 from peercare.store import InputRefused
 
 from .test_contract_apps import cells

@@ -21,8 +21,8 @@ import pytest
 from peercare import contract
 from peercare.apps.pause import BREAK_SECONDS
 from peercare.apps.state import BREAK_UNTIL, QUIZ_CURRENT, QUIZ_REVEALED
-from peercare.bank import load_all
-from peercare.serve import live_session_args
+from peercare.content.bank import load_all
+from peercare.serving.serve import live_session_args
 from peercare.store import Store
 
 from ..browser import chromium, describe, guarded_context, run_axe

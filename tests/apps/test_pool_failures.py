@@ -14,9 +14,9 @@ from pathlib import Path
 
 import requests
 
-from peercare.serve import live_session_args
+from peercare.serving.serve import live_session_args
+from peercare.serving.widget_client import Participant, scenario_answers
 from peercare.store import Store
-from peercare.widget_client import Participant, scenario_answers
 
 from ..conftest import ROOT
 from ..voila import kernel_pids, voila_server, wait_quiet

@@ -7,8 +7,8 @@ import ipywidgets as w
 import pytest
 
 from peercare.apps import prepost, ui
+from peercare.content.prepost_forms import load_forms
 from peercare.evaluation.dataset import open_data
-from peercare.prepost_forms import load_forms
 from peercare.store import Store
 
 from .test_flow import find, notice_text

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from peercare.serve import live_session_args
+from peercare.serving.serve import live_session_args
+from peercare.serving.widget_client import Participant, scenario_answers
 from peercare.store import Store
-from peercare.widget_client import Participant, scenario_answers
 
 from ..conftest import ROOT
 from ..voila import voila_server

@@ -331,8 +331,8 @@ def test_what_participants_read_is_plain_language(store, room):
     with none of the phrases the book never uses."""
     import textstat
 
-    from peercare.content import GRADE_LIMIT
-    from peercare.prose import unsafe_phrases
+    from peercare.content.check import GRADE_LIMIT
+    from peercare.content.prose import unsafe_phrases
 
     info, _, _ = room
     now = [0.0]

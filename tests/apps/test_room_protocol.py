@@ -1,4 +1,4 @@
-"""The room features through the protocol client (peercare.widget_client) against a
+"""The room features through the protocol client (peercare.serving.widget_client) against a
 real Voila: three participant pages each tap "Slower, please", send a question and the
 short feedback form with the messages a browser sends; everything is stored once, the
 short form is what the pages show, and the dashboard's rules apply to what came in."""
@@ -10,9 +10,9 @@ import asyncio
 from peercare import contract
 from peercare.apps.pace import pace_html
 from peercare.apps.questions import PLACEHOLDER
-from peercare.serve import live_session_args
+from peercare.serving.serve import live_session_args
+from peercare.serving.widget_client import Participant
 from peercare.store import Store
-from peercare.widget_client import Participant
 
 from ..conftest import ROOT
 from ..voila import voila_server

@@ -1,4 +1,4 @@
-"""A live session on two Voila servers behind the router (peercare.router), sharing one
+"""A live session on two Voila servers behind the router (peercare.serving.router), sharing one
 real PostgreSQL store: new participants are spread over the servers and stay on theirs
 (page, kernel websocket, static files), the dashboard on either server counts everyone,
 and when one server is killed (SIGKILL) its participants reload, land on the other and
@@ -20,10 +20,10 @@ from contextlib import ExitStack, contextmanager
 import pytest
 import requests
 
-from peercare.router import COOKIE, STATUS_PATH, Pool
-from peercare.serve import guard_args, live_session_args, router_command, stop_process
+from peercare.serving.router import COOKIE, STATUS_PATH, Pool
+from peercare.serving.serve import guard_args, live_session_args, router_command, stop_process
+from peercare.serving.widget_client import Participant, scenario_answers
 from peercare.store import Store
-from peercare.widget_client import Participant, scenario_answers
 
 from ..browser import chromium, guarded_context
 from ..conftest import ROOT
@@ -245,7 +245,7 @@ def test_serve_with_two_servers_keeps_going_when_one_dies(postgres, tmp_path):
         # a Host the servers do not answer to is refused through the router too
         wrong = requests.get(f"{front}/voila/static/voila.js", headers={"Host": "evil.example"})
         assert wrong.status_code == 403
-        voilas = sorted(_children(proc.pid, b"peercare.voila_app"))
+        voilas = sorted(_children(proc.pid, b"peercare.serving.voila_app"))
         assert len(voilas) == 2
         os.kill(voilas[0], signal.SIGKILL)
         line = proc.stdout.readline()

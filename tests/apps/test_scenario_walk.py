@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 
-from peercare.branching import shipped_scenarios
-from peercare.serve import live_session_args
+from peercare.content.branching import shipped_scenarios
+from peercare.serving.serve import live_session_args
+from peercare.serving.widget_client import Participant
 from peercare.store import Store
-from peercare.widget_client import Participant
 
 from ..conftest import ROOT
 from ..voila import voila_server

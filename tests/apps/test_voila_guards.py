@@ -14,9 +14,9 @@ from pathlib import Path
 
 import requests
 
-from peercare.serve import guard_args, live_session_args
-from peercare.voila_app import PeercareVoila, default_pool, memory_kernels
-from peercare.widget_client import Participant
+from peercare.serving.serve import guard_args, live_session_args
+from peercare.serving.voila_app import PeercareVoila, default_pool, memory_kernels
+from peercare.serving.widget_client import Participant
 
 from ..conftest import ROOT
 from ..voila import kernel_pids, voila_server, wait_quiet

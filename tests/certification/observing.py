@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from peercare.fidelity import Part, load_fidelity
+from peercare.content.fidelity import Part, load_fidelity
 
 
 def write_marks(path: Path, feedback: str | None = "Calm, clear, and kept time.", **marks) -> Path:

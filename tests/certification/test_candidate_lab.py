@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from peercare.certification.check import check_message, spans
-from peercare.serve import stop_process
+from peercare.serving.serve import stop_process
 
 from ..voila import free_port
 from .helpers import COURSE_ID, KC, make_course

@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from peercare.certification.feedback import explanation, feedback_page, read_items
 from peercare.certification.rules import load_certification, load_rubric
-from peercare.prose import unsafe_phrases
+from peercare.content.prose import unsafe_phrases
 
 from .helpers import ROOT
 

@@ -13,12 +13,12 @@ import pytest
 import textstat
 from rapidfuzz import fuzz
 
-from peercare.bank import load_all
 from peercare.certification.candidates import read_candidates
 from peercare.certification.course import CertError, Course
 from peercare.certification.preprocessors import held_reason, strip_hidden
 from peercare.certification.rules import load_rubric
-from peercare.prose import unsafe_phrases
+from peercare.content.bank import load_all
+from peercare.content.prose import unsafe_phrases
 
 from .helpers import ROOT
 

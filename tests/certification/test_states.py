@@ -15,7 +15,7 @@ from peercare.certification.decide import Decision, Standing, format_decisions
 from peercare.certification.observe import find_plan
 from peercare.certification.sandbox import SandboxUnavailable
 from peercare.certification.status import Outcome, Row
-from peercare.plans import NoSuchPlan, PlanError, load_plan
+from peercare.content.plans import NoSuchPlan, PlanError, load_plan
 
 
 @pytest.mark.parametrize("outcome", list(Outcome))

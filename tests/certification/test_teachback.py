@@ -252,7 +252,7 @@ def test_an_expired_certificate_is_renewed_after_a_new_observation(past):
 def test_the_guide_says_what_the_rule_says():
     """The facilitator guide's readiness criteria carry the rule's numbers."""
     from peercare.certification.rules import load_certification
-    from peercare.fidelity import load_fidelity
+    from peercare.content.fidelity import load_fidelity
 
     from .helpers import ROOT
 
@@ -273,7 +273,7 @@ def test_the_blank_form_has_every_item_and_months_add_up():
     import yaml
 
     from peercare.certification.observe import blank_form
-    from peercare.fidelity import load_fidelity
+    from peercare.content.fidelity import load_fidelity
 
     form = yaml.safe_load(blank_form())
     assert list(form["marks"]) == [i.id for i in load_fidelity().items]

@@ -7,8 +7,8 @@ import textwrap
 import pandas as pd
 import pytest
 
-from peercare.bank import parse_bank
-from peercare.instruments import load_instrument, parse_instrument
+from peercare.content.bank import parse_bank
+from peercare.content.instruments import load_instrument, parse_instrument
 
 BANK = """
 module: alpha

@@ -212,7 +212,7 @@ def test_parallel_forms_are_scored_compared_and_analysed_per_form(demo_dir, bank
 
 
 def test_form_scores_hide_small_groups(write_csv):
-    from peercare.instruments import load_instrument
+    from peercare.content.instruments import load_instrument
 
     inst = load_instrument("knowledge")
     a, b = inst.forms["a"], inst.forms["b"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peercare.instruments import (
+from peercare.content.instruments import (
     InstrumentError,
     load_instrument,
     parse_instrument,
@@ -59,8 +59,8 @@ def test_bank_selection_picks_questions_by_topic(knowledge):
 
 
 def test_shipped_knowledge_test_is_the_two_forms_not_the_book(banks):
-    from peercare.bank import load_all
-    from peercare.prepost_forms import load_forms
+    from peercare.content.bank import load_all
+    from peercare.content.prepost_forms import load_forms
 
     inst = load_instrument("knowledge")
     forms = load_forms()
@@ -214,8 +214,8 @@ license: {validated: false, name: x, attribution: y}
 
 def test_self_checkin_instrument_matches_the_chapter_widget():
     """One check-in: the evaluation instrument and what readers see in the book agree."""
-    from peercare.instruments import load_instrument
-    from peercare.widgets import PrivateCheckInSpec, load_spec
+    from peercare.book.widgets import PrivateCheckInSpec, load_spec
+    from peercare.content.instruments import load_instrument
 
     root = Path(__file__).resolve().parents[2]
     book = load_spec(root / "book" / "seeking-help" / "private-checkin.yml", PrivateCheckInSpec)

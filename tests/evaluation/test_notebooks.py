@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from peercare.bank import load_all
+from peercare.content.bank import load_all
 from peercare.evaluation.dataset import DATA_ENV
 from peercare.evaluation.demo import write_demo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
-from peercare.schema import ProblemsError
+from peercare.content.schema import ProblemsError
 from peercare.store import InputRefused, SessionNotFound, Store
 
 INTACT = {

@@ -20,7 +20,7 @@ import ipywidgets as w
 import segno
 
 from .. import contract, live
-from ..bank import in_book_order, load_all
+from ..content.bank import in_book_order, load_all
 from ..paths import book_dir
 from ..store import InputRefused
 from . import ui
@@ -393,7 +393,7 @@ class Dashboard(w.VBox):
         return tally_table(t, labels, q.prompt) + (f"<ul>{explain}</ul>" if explain else "")
 
     def _scenario_tables(self, room: live.Room) -> str:
-        from ..branching import load_all_scenarios
+        from ..content.branching import load_all_scenarios
 
         parts = []
         for sc in load_all_scenarios():

@@ -5,7 +5,7 @@ state :data:`~peercare.apps.state.FEEDBACK_FORM`):
   (:data:`peercare.contract.SHORT_FEEDBACK_ITEMS`) and one optional text; under a minute;
 * **full**: the reaction ratings, then-and-now confidence on the five topics, and two texts.
 
-Questions come from the kit's own instruments (peercare.instruments), so what is stored
+Questions come from the kit's own instruments (peercare.content.instruments), so what is stored
 lines up with the evaluation kit whichever form was used. Every question may be skipped.
 
 Stored with the instruments' own item ids (the retrospective ratings with time ``then``
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import ipywidgets as w
 
 from .. import contract
-from ..instruments import Instrument, load_instrument
+from ..content.instruments import Instrument, load_instrument
 from . import ui
 from .questions import HELP_NOW
 from .state import FEEDBACK_FORM

@@ -14,8 +14,8 @@ import threading
 import ipywidgets as w
 
 from .. import contract
-from ..bank import shipped_banks
-from ..quiz import Quiz
+from ..book.quiz import Quiz
+from ..content.bank import shipped_banks
 from . import ui
 from .state import QUIZ_CURRENT, QUIZ_REVEALED, poll_every
 

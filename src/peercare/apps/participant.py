@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..bank import shipped_banks
-from ..branching import shipped_scenarios
+from ..content.bank import shipped_banks
+from ..content.branching import shipped_scenarios
 from . import pace, pause, ui
 from .checkin import checkin_panel
 from .feedback import feedback_panel

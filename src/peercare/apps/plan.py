@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..book.widgets import CopingPlan
 from ..paths import DATA_DIR
-from ..widgets import CopingPlan
 from . import ui
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import ipywidgets as w
 
 from .. import contract
+from ..content.plans import NO_APP, Plan, PlanError, Segment, load_plan, plans_dir
 from ..paths import ProjectNotFound
-from ..plans import NO_APP, Plan, PlanError, Segment, load_plan, plans_dir
 from ..store import InputRefused
 from . import ui
 from .state import PLAN_AT, PLAN_ID

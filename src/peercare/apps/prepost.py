@@ -1,7 +1,7 @@
 """The pre/post knowledge test, taken in a live session (the first and the last).
 
 A participant makes up a private code (not a name), says whether this is the first or the
-last session, and answers one form of the test (:mod:`peercare.prepost_forms`). No answer
+last session, and answers one form of the test (:mod:`peercare.content.prepost_forms`). No answer
 is shown or explained: it is a measure, not practice.
 
 Pairing without names: the same private code gives the same respondent token (a one-way
@@ -20,11 +20,11 @@ import re
 
 import ipywidgets as w
 
+from ..content.prepost_forms import FORM_NAMES, load_forms
 from ..contract import PREPOST as APP
 from ..contract import PREPOST_TIMES as TIMES
 from ..contract import PREPOST_TOKEN_PREFIX as TOKEN_PREFIX
 from ..contract import PREPOST_TOKEN_SALT as TOKEN_SALT
-from ..prepost_forms import FORM_NAMES, load_forms
 from . import ui
 
 CODE_MIN = 4

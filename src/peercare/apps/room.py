@@ -23,7 +23,7 @@ import ipywidgets as w
 import segno
 
 from .. import contract, live
-from ..bank import load_all
+from ..content.bank import load_all
 from . import ui
 from .cloud import cloud_html, room_cloud
 from .pause import break_running, breathing_guide

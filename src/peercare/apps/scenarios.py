@@ -14,7 +14,7 @@ import html
 import ipywidgets as w
 
 from .. import contract
-from ..branching import shipped_scenarios
+from ..content.branching import shipped_scenarios
 from . import ui
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as w
 from IPython.display import display
 
-from ..bank import BankError, load_all
-from ..quiz import Quiz
+from ..book.quiz import Quiz
+from ..content.bank import BankError, load_all
 
 
 def self_check_app(root=None) -> w.VBox:

@@ -21,8 +21,8 @@ from urllib.parse import parse_qs
 
 import ipywidgets as w
 
-from .. import helpnow
-from ..schema import ProblemsError
+from ..content import helpnow
+from ..content.schema import ProblemsError
 
 log = logging.getLogger(__name__)
 WIDE = {"width": "100%", "max_width": "36rem"}

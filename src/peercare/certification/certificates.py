@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from pydantic import Field
 
-from .. import schema
-from ..schema import Strict, Text
+from ..content import schema
+from ..content.schema import Strict, Text
 from .course import CertError, Course
 from .decide import CERTIFIED, decide
 from .review import write_json

@@ -3,7 +3,7 @@ course and the rules do not import each other for it)."""
 
 from __future__ import annotations
 
-from ..schema import ProblemsError
+from ..content.schema import ProblemsError
 
 
 class CertError(ProblemsError):

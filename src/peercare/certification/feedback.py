@@ -7,7 +7,7 @@ score, the rubric (what a full answer does, their level; shown once, so its para
 story is left out) and the lead trainer's comment. A choice answered wrong or left empty
 also names the option we were looking for, by its text. Under the score: the pass mark of
 this part, from the certification rule. At the foot: how to get help now, from the one
-crisis-lines config (``peercare.helpnow``). Nothing else: no code, no checks, no
+crisis-lines config (``peercare.content.helpnow``). Nothing else: no code, no checks, no
 tracebacks, no scripts, nothing loaded from another host.
 
 Decision: the explanation shows under every question, right or wrong, because a person learns
@@ -34,7 +34,7 @@ from markdown_it import MarkdownIt
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from .. import helpnow
+from ..content import helpnow
 from .answers import read_answer
 from .preprocessors import TIMEOUT_ERRORS, split_hidden
 

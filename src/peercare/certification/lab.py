@@ -151,7 +151,7 @@ def run(lab: Lab, open_browser: bool = True) -> int:
     """Start the server, print the address once it answers, and stop it on Ctrl-C."""
     import requests
 
-    from ..serve import stop_process
+    from ..serving.serve import stop_process
 
     lab.state.mkdir(parents=True, exist_ok=True)
     with lab.log.open("a") as log:

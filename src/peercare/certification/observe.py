@@ -1,6 +1,6 @@
 """The observed teach-back: a lead trainer watches a candidate run one segment of a session
 plan (live or recorded) and marks the fidelity checklist (``book/facilitators/fidelity.yml``,
-scored by :mod:`peercare.fidelity`), with written feedback.
+scored by :mod:`peercare.content.fidelity`), with written feedback.
 
 Observations are kept beside the course in ``observations/<candidate>.json``, every one of
 them, oldest first (files are replaced whole, as in ``review/``). ``decide`` reads the newest
@@ -22,10 +22,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import schema
-from ..fidelity import FidelityError, Part, load_fidelity, score
-from ..plans import NoSuchPlan, Plan, PlanError, Segment, load_all, load_plan
-from ..schema import Strict
+from ..content import schema
+from ..content.fidelity import FidelityError, Part, load_fidelity, score
+from ..content.plans import NoSuchPlan, Plan, PlanError, Segment, load_all, load_plan
+from ..content.schema import Strict
 from .candidates import candidate_names
 from .course import CertError, Course
 from .review import write_json
@@ -141,7 +141,7 @@ def find_segment(plan: Plan, which: str, at_least: int) -> tuple[int, Segment]:
 
 class MarksFile(Strict):
     """A filled-in marks file (``--form`` writes a blank one); marks are checked by
-    :func:`peercare.fidelity.score`."""
+    :func:`peercare.content.fidelity.score`."""
 
     marks: dict
     feedback: object = None

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from .. import schema
-from ..schema import Id, Strict, Text
+from ..content import schema
+from ..content.schema import Id, Strict, Text
 from .errors import CertError
 
 

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..instruments import load_instrument
+from ..content.instruments import load_instrument
 from .errors import DataError
 from .sessions import combine, export_files, read_exports
 from .tables import Responses, Scores, load_responses, load_scores
@@ -57,7 +57,7 @@ def default_folder(banks=None) -> Path:
 def open_data(folder: str | Path | None = None, banks=None) -> Dataset:
     """Load and check every known file in a folder (default: :func:`default_folder`);
     all problems are raised together."""
-    from ..bank import load_all
+    from ..content.bank import load_all
 
     banks = load_all() if banks is None else banks
     folder = default_folder(banks) if folder is None else folder
@@ -82,8 +82,8 @@ def open_data(folder: str | Path | None = None, banks=None) -> Dataset:
 
 def _add_session_exports(data: Dataset, banks) -> list[str]:
     """Add the folder's live-session exports (:mod:`.sessions`) to the parts they hold."""
+    from ..content.instruments import from_banks
     from ..contract import EVALUATION_PARTS
-    from ..instruments import from_banks
 
     if not export_files(data.folder):
         return []
@@ -105,8 +105,8 @@ def _add_session_exports(data: Dataset, banks) -> list[str]:
 
 def load_part(folder: str | Path, part: str, banks=None) -> Responses | Scores:
     """One file of a data folder (``knowledge``, ``quiz``, ...), checked."""
-    from ..bank import load_all
-    from ..instruments import from_banks
+    from ..content.bank import load_all
+    from ..content.instruments import from_banks
 
     path = Path(folder) / FILES[part]
     if part == "certification":

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..bank import Bank, Question
+from ..content.bank import Bank, Question
+from ..content.instruments import InstrumentError, load_instrument
 from ..contract import join_choices
-from ..instruments import InstrumentError, load_instrument
 from ..paths import project_root
 from .errors import DemoDataError
 
@@ -195,7 +195,7 @@ def _questions(banks: dict[str, Bank]) -> list[Question]:
 
 
 def _forms() -> dict[str, list[Question]]:
-    from ..prepost_forms import load_forms
+    from ..content.prepost_forms import load_forms
 
     return {name: form.questions for name, form in load_forms().items()}
 
@@ -210,7 +210,7 @@ def generate(
     if n < 2:
         raise DemoDataError("the demo needs at least 2 respondents")
     if banks is None:
-        from ..bank import load_all
+        from ..content.bank import load_all
 
         banks = load_all()
     rng = np.random.default_rng(seed)
@@ -252,7 +252,7 @@ def write_demo(
             f"{folder} holds files that are not demo data; choose an empty folder with --out"
         )
     if banks is None:
-        from ..bank import load_all
+        from ..content.bank import load_all
 
         banks = load_all()
     try:
@@ -294,7 +294,7 @@ def ensure_demo(folder: str | Path | None = None, banks: dict[str, Bank] | None 
     """Write the demo data when it is missing or was made from other question banks."""
     folder = Path(folder) if folder is not None else demo_folder()
     if banks is None:
-        from ..bank import load_all
+        from ..content.bank import load_all
 
         banks = load_all()
     manifest = _manifest(folder)

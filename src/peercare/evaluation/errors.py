@@ -6,7 +6,7 @@ alone, with no Python traceback.
 
 from __future__ import annotations
 
-from ..schema import ProblemsError
+from ..content.schema import ProblemsError
 
 __all__ = ["ProblemsError", "DataError", "DemoDataError"]
 

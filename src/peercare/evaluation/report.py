@@ -112,7 +112,7 @@ def _change_section(section: Section, table: prepost.ChangeTable) -> None:
 # -- sections ------------------------------------------------------------------------------
 def data_check(folder: str | Path | None = None, banks=None) -> Section:
     """What is in the data folder, file by file, and every problem found."""
-    from ..bank import load_all
+    from ..content.bank import load_all
     from .dataset import default_folder
 
     banks = load_all() if banks is None else banks

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..content.instruments import Instrument
 from ..contract import (
     APP_TITLES,
     COUNTED,
@@ -43,7 +44,6 @@ from ..contract import (
     REPEATABLE,
     spreadsheet_text,
 )
-from ..instruments import Instrument
 from .errors import DataError
 from .tables import GROUPS, NOT_GIVEN, ROW, Responses, _rows, load_responses, read_table
 

@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..content.instruments import Instrument, load_instrument, normalize_choice
 from ..contract import CHOICE_SEP, split_choices
-from ..instruments import Instrument, load_instrument, normalize_choice
 from .errors import DataError
 
 META = ("respondent_id", "cohort", "site", "time", "session", "synthetic")

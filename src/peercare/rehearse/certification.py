@@ -22,7 +22,7 @@ from ..certification.observe import record
 from ..certification.practice import KC, Notebook, answer_key, fetch, make_course, submit
 from ..certification.scores import item_scores, scores_csv
 from ..certification.steps import collect, feedback, release
-from ..fidelity import load_fidelity
+from ..content.fidelity import load_fidelity
 from ..paths import project_root
 from .progress import Progress
 

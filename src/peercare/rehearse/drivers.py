@@ -1,4 +1,4 @@
-"""What made-up people do on the real pages, through :mod:`peercare.widget_client` (the
+"""What made-up people do on the real pages, through :mod:`peercare.serving.widget_client` (the
 widgets' own messages, no browser): the facilitator's dashboard and the participant's
 page (check-in, live quiz, scenarios, feedback, "I need a pause", leaving and rejoining)
 and the pre/post knowledge test. Every answer sent goes in the :class:`.ledger.Ledger`."""
@@ -11,7 +11,7 @@ import re
 import time
 
 from .. import contract
-from ..widget_client import Participant
+from ..serving.widget_client import Participant
 from .ledger import Ledger
 from .model import COMMENTS, WORDS, Person
 
@@ -218,7 +218,7 @@ class Phone:
         page took it: in answer to that click it said "Received." and drew what comes next
         (the next step's choices, or the ending). ``click`` returns when the kernel has
         handled the click, so by then the page has drawn all it will."""
-        from ..branching import load_all_scenarios
+        from ..content.branching import load_all_scenarios
 
         p, who = self.page, self.person.label
         titles = [sc.title for sc in load_all_scenarios()]
@@ -307,7 +307,7 @@ async def prepost(url: str, person: Person, code: str, when: str, ledger: Ledger
     """The pre/post knowledge test on its own page (``prepost.ipynb``), the same private
     code both times; the form comes from that code, as the app decides."""
     from ..apps.prepost import TIME_LABELS, form_for, token_for
-    from ..prepost_forms import load_forms
+    from ..content.prepost_forms import load_forms
 
     p = Participant(url, "prepost.ipynb")
     await p.open()

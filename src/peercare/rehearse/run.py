@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..content.schema import ProblemsError
 from ..contract import THRESHOLD_MAX, THRESHOLD_MIN
 from ..paths import project_root
-from ..schema import ProblemsError
 from . import checks as C
 from .ledger import Ledger
 from .model import Cohort

@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..serve import (
+from ..serving.serve import (
     HOST,
     ServeError,
     guard_args,
@@ -99,7 +99,7 @@ class LiveServer:
         found = []
         for pid in children(self.proc.pid):
             try:
-                if b"peercare.kernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                if b"peercare.serving.kernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     found.append(pid)
             except OSError:
                 continue

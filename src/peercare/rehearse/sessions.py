@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import contract
-from ..bank import load_all
-from ..branching import load_all_scenarios
-from ..plans import NO_APP, Plan, load_plan, quiz_questions
+from ..content.bank import load_all
+from ..content.branching import load_all_scenarios
+from ..content.plans import NO_APP, Plan, load_plan, quiz_questions
 from .drivers import Facilitator, Phone, prepost
 from .ledger import Ledger
 from .model import Cohort

@@ -1,4 +1,4 @@
-// Shared helpers, prepended to each widget's module by peercare.quiz.esm().
+// Shared helpers, prepended to each widget's module by peercare.book.quiz.esm().
 // The DOM is built with textContent only: nothing a reader or an author types is parsed as HTML.
 
 function el(tag, attrs = {}, text) {

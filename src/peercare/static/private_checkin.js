@@ -1,7 +1,7 @@
 // A private, non-diagnostic reflection check-in. The answers never leave the page: no
 // trait holds them. It reflects back, statement by statement, what the reader marked
 // (nothing is added up), adds an item's note when it is marked high, and points to help.
-// PrivateCheckInSpec.reflect in peercare/widgets.py says the same in Python (tests compare).
+// PrivateCheckInSpec.reflect in peercare/book/widgets.py says the same in Python (tests compare).
 
 function render({ model, el: root }) {
   const uid = `pcs-${++counter}`;

@@ -43,8 +43,8 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .. import codes, contract
+from ..content.schema import ProblemsError
 from ..contract import ANSWER_MAX, APPS, EXPORT_COLUMNS, KNOWLEDGE, spreadsheet_safe
-from ..schema import ProblemsError
 from . import db
 from .models import (
     ITEM_MAX,

@@ -49,9 +49,9 @@ from pathlib import Path
 import textstat
 from pydantic import RootModel
 
+from ..paths import DATA_DIR, book_dir
 from . import schema
 from .bank import BankError, load_bank
-from .paths import DATA_DIR, book_dir
 
 KEY_LENGTH_RATIO = 1.5
 SPREAD_RATIO = 3.0
@@ -541,7 +541,7 @@ def check(root: Path) -> dict[str, Result]:
 
 
 def _form_problems(root: Path) -> list[str]:
-    """The pre/post forms are parallel (see :mod:`peercare.prepost_forms`)."""
+    """The pre/post forms are parallel (see :mod:`peercare.content.prepost_forms`)."""
     from .prepost_forms import load_forms, matched_problems
 
     try:
@@ -551,7 +551,7 @@ def _form_problems(root: Path) -> list[str]:
 
 
 def reports(root: Path) -> list:
-    """The checks as :class:`peercare.prose.PageReport` rows for the check-content table."""
+    """The checks as :class:`peercare.content.prose.PageReport` rows for the check-content table."""
     from .prose import PageReport
 
     rows = []

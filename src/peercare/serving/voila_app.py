@@ -17,7 +17,7 @@ guards for a session that strangers can reach.
   a script) is stopped then, instead of at the idle cull minutes later; its clock starts
   when the page is sent, never while the page is being made.
 * Joins first: the app notes when pages start, are sent and connect, and which pool
-  kernel a page is waiting for; :mod:`peercare.kernel_pool` refills the warm pool from
+  kernel a page is waiting for; :mod:`peercare.serving.kernel_pool` refills the warm pool from
   that (after a burst, at lower priority). Python's cycle collector waits too: from a
   page's start until ``gc_settle`` quiet seconds (``gc_most_wait`` at most) it is off,
   then it runs. Measured in a burst of 30 pooled joins: one full collection held Voila's

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from ..paths import SUPPORT_FILE
 from . import schema
-from .paths import SUPPORT_FILE
 from .schema import Id, ProblemsError, Strict, Text, read_text
 
 _HREF_SCHEMES = ("https://", "http://", "tel:", "sms:")

@@ -1,7 +1,7 @@
 """Sphinx extension for the book: the crisis-help footer on every page (from ``help.yml``),
 the content licence line, the ``session-plan`` directive that renders a plan's YAML, the
 ``fidelity-checklist`` directive, and the page widgets run by our small loader instead of
-the ipywidgets manager (:mod:`peercare.bookwidgets`)."""
+the ipywidgets manager (:mod:`peercare.book.bookwidgets`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import bookwidgets, helpnow, pagefix
+from ..content import helpnow
+from . import bookwidgets, pagefix
 from .buildstamps import Stamps, digest, package_file
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def _drop_thebe(app) -> None:
 
 
 def _plan_html(path: Path, root: Path, depth: int) -> str:
-    from .plans import load_plan, render_html
+    from ..content.plans import load_plan, render_html
 
     return render_html(load_plan(path, root), root, page_depth=depth)
 
@@ -54,7 +55,7 @@ def _plan_inputs(root: Path, plan: Path) -> str:
     """A digest of all a plan's page may read: its YAML, the pages of ``book/`` (chapters'
     headings, guide pages' titles), the live apps' names, the code (and docutils, which
     makes the headings' anchors)."""
-    here = Path(__file__).parent
+    here = Path(__file__).parents[1] / "content"  # the modules that read the files
     code = [here / "plans.py", here / "prose.py", here / "schema.py", package_file("docutils")]
     pages = sorted((root / "book").rglob("*.md"))
     apps = sorted(p.name for p in (root / "notebooks" / "apps").glob("*.ipynb"))
@@ -72,7 +73,7 @@ class SessionPlan(SphinxDirective):
     required_arguments = 1
 
     def run(self):
-        from .plans import PlanError
+        from ..content.plans import PlanError
 
         here = Path(self.env.doc2path(self.env.docname)).parent
         path = here / f"{self.arguments[0]}.yml"
@@ -125,7 +126,7 @@ class FidelityChecklist(SphinxDirective):
     A broken checklist fails the build with its own messages."""
 
     def run(self):
-        from .fidelity import FIDELITY_FILE, FidelityError, load_fidelity, render_html
+        from ..content.fidelity import FIDELITY_FILE, FidelityError, load_fidelity, render_html
 
         root = Path(self.env.srcdir)
         self.env.note_dependency(str(root / "book" / FIDELITY_FILE))
@@ -213,7 +214,7 @@ def _note_written(app, pagename, templatename, context, doctree) -> None:
 
 
 def _finish(app, exception) -> None:
-    """Write the widget modules the pages need; make the pages lighter (peercare.pagefix):
+    """Write the widget modules the pages need; make the pages lighter (peercare.book.pagefix):
     the pages written in this build and the theme's HTML files, which Sphinx copies again
     each build, or every page when the rewriting itself changed."""
     if exception or app.builder.format != "html":

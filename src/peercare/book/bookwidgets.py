@@ -136,7 +136,10 @@ def reflection_html(state: dict, instance: int = 1) -> str:
 
 
 # widgets whose first drawing is in the page's HTML; keep each in step with its module
-PRERENDER = {"peercare.quiz.Quiz": quiz_html, "peercare.quiz.Reflection": reflection_html}
+PRERENDER = {
+    "peercare.book.quiz.Quiz": quiz_html,
+    "peercare.book.widgets.Reflection": reflection_html,
+}
 
 
 class PageWidgets:

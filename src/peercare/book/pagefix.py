@@ -1,7 +1,7 @@
 """Lighter built pages for phones on a slow connection, rewritten after Sphinx writes them.
 
 - The theme's FontAwesome script (about 530 KiB gzipped) goes: its stylesheet draws the
-  same icons from a subset of its font (:mod:`peercare.icons`).
+  same icons from a subset of its font (:mod:`peercare.book.icons`).
 - The theme's and extensions' scripts in ``<head>`` load with ``defer``: they only wire up
   buttons, search and copying, so the text shows without waiting for them. They keep their
   order; ``documentation_options.js`` stays as it is, since inline scripts after it use it.

@@ -14,9 +14,9 @@ import time
 from functools import lru_cache, partial
 from pathlib import Path
 
-from .codes import CODE_LENGTH_ENV, PUBLIC_CODE_LENGTH
-from .paths import build_html_dir, data_dir, project_root
-from .store.db import DB_ENV
+from ..codes import CODE_LENGTH_ENV, PUBLIC_CODE_LENGTH
+from ..paths import build_html_dir, data_dir, project_root
+from ..store.db import DB_ENV
 from .voila_output import VoilaOutput
 
 HOST = "127.0.0.1"
@@ -103,7 +103,7 @@ def _port_free(port: int) -> bool:
     return True
 
 
-VOILA_SHARE = Path(__file__).resolve().parent / "share"
+VOILA_SHARE = Path(__file__).resolve().parents[1] / "share"
 
 
 # JupyterLab extensions installed for JupyterLab (grading, previews) that Voila would load
@@ -123,7 +123,7 @@ def voila_command(
 ) -> list[str]:
     """Voila on loopback with our template (see :func:`voila_env` for where it is found).
     ``stock=True``: plain Voila with every extension and no gzip, for comparisons."""
-    module, pages = ("voila", []) if stock else ("peercare.voila_app", list(NOT_IN_PAGES))
+    module, pages = ("voila", []) if stock else ("peercare.serving.voila_app", list(NOT_IN_PAGES))
     return [
         sys.executable, "-m", module, str(target),
         "--no-browser", f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
@@ -134,7 +134,7 @@ def voila_command(
 
 
 PARTICIPANT_PAGE = "participant.ipynb"
-REFILL_MANAGER = "peercare.kernel_pool.JoinsFirstKernelManager"
+REFILL_MANAGER = "peercare.serving.kernel_pool.JoinsFirstKernelManager"
 FACILITATOR_PAGE = "dashboard.ipynb"
 
 
@@ -146,7 +146,7 @@ def live_session_args(
     - Preheated kernels (``pool`` of them) for the ``preheat`` page only (the participant
       page); the other apps start a kernel when opened. The pool refills only once a
       burst of joins is over, a few kernels at a time, at lower CPU priority
-      (:mod:`peercare.kernel_pool`).
+      (:mod:`peercare.serving.kernel_pool`).
     - Kernels of closed pages are culled after ``idle_timeout`` seconds. Voila's own
       shutdown on page close is refused for a missing _xsrf (voila #1458) and we keep the
       XSRF check on. A pooled kernel waits in ``peercare.apps.ui.ready()`` until a page
@@ -174,7 +174,7 @@ def live_session_args(
 def guard_args(
     max_kernels: int, connect_timeout: float = 60, public_url: str | None = None
 ) -> list[str]:
-    """Settings of :mod:`peercare.voila_app`: the kernel cap (0: none), how long a page has
+    """Settings of :mod:`peercare.serving.voila_app`: the kernel cap (0: none), how long a page has
     to connect to its kernel, and the public address whose host is served besides
     127.0.0.1 and localhost."""
     args = [
@@ -218,8 +218,8 @@ def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
 
 
 def router_command(port: int, backends: list[str]) -> list[str]:
-    """The router (:mod:`peercare.router`) on loopback, in front of ``backends``."""
-    return [sys.executable, "-m", "peercare.router", "--port", str(port),
+    """The router (:mod:`peercare.serving.router`) on loopback, in front of ``backends``."""
+    return [sys.executable, "-m", "peercare.serving.router", "--port", str(port),
             *(arg for url in backends for arg in ("--backend", url))]  # fmt: skip
 
 
@@ -238,12 +238,12 @@ def serve(
     """Serve until Ctrl-C (SIGINT) or SIGTERM; then stop every server and return 0.
 
     ``pool``: warm participant kernels (None: sized from the cores and free memory, see
-    :func:`peercare.voila_app.default_pool`);
+    :func:`peercare.serving.voila_app.default_pool`);
     ``max_kernels``: most open pages' kernels at once, the ``pool`` on top (None: as many
     as fit in the memory free now);
     ``connect_timeout``: seconds a page has to connect to its kernel;
     ``servers``: Voila servers for the live apps (ports after ``apps_port``), with the
-    router (:mod:`peercare.router`) on ``apps_port``; ``pool`` and ``max_kernels`` are
+    router (:mod:`peercare.serving.router`) on ``apps_port``; ``pool`` and ``max_kernels`` are
     shared out between them. ``store``: the session store's URL for them all."""
     from .voila_app import KERNEL_MB, default_pool, memory_kernels
 

@@ -3,7 +3,7 @@
 pydata-sphinx-theme draws icons with FontAwesome's script (about 530 KiB gzipped on every
 page) and a 150 KiB font. Its stylesheet already draws the same icons from the font
 (``.fa-bars:before {content: "\\f0c9"}``), so the book drops the script
-(:func:`peercare.pagefix.lighten`) and serves only the glyphs the pages use
+(:func:`peercare.book.pagefix.lighten`) and serves only the glyphs the pages use
 (:func:`write_icon_font`): the icons in the theme's templates (:data:`ICONS`) and every icon
 its stylesheet draws (admonitions, links, prev/next). ``web/book.css`` declares the subset
 under the theme's font name, so nothing shifts when it arrives.

@@ -17,7 +17,7 @@ allowlist and Jupyter's websocket origin check see the address the browser used)
 adds nothing: no X-Forwarded-For, no log of addresses or paths.
 
 Run alone (servers on other computers, each with ``PEERCARE_DB_URL`` at one PostgreSQL):
-``python -m peercare.router --port 8866 --backend http://10.0.0.5:8866 --backend ...``.
+``python -m peercare.serving.router --port 8866 --backend http://10.0.0.5:8866 --backend ...``.
 """
 
 from __future__ import annotations
@@ -333,7 +333,7 @@ async def run(port: int, backends: list[str], host: str = "127.0.0.1") -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m peercare.router", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m peercare.serving.router", description=__doc__)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--backend", action="append", required=True, help="a Voila server's URL")

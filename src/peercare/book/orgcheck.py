@@ -13,9 +13,9 @@ import anywidget
 import traitlets
 from pydantic import Field
 
-from . import helpnow
+from ..content import helpnow
+from ..content.schema import Id, Strict, Text
 from .quiz import CSS, esm
-from .schema import Id, Strict, Text
 from .widgets import CheckItem, load_spec
 
 

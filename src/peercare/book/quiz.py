@@ -1,4 +1,5 @@
-"""The self-assessment widget (one anywidget) and the private reflection widget.
+"""The self-assessment widget (one anywidget), and what every widget module is made
+of (:func:`esm`, :data:`CSS`).
 
 The quiz's JavaScript (``static/quiz.js``) renders, checks and explains answers in the
 browser, so it works in JupyterLab, Voila and the static book with no kernel. When a
@@ -17,8 +18,8 @@ from pathlib import Path
 import anywidget
 import traitlets
 
-from .bank import Bank, Question, load_module
-from .paths import STATIC_DIR
+from ..content.bank import Bank, Question, load_module
+from ..paths import STATIC_DIR
 
 log = logging.getLogger(__name__)
 CSS = STATIC_DIR / "widgets.css"
@@ -104,16 +105,3 @@ class Quiz(anywidget.AnyWidget):
 def chapter_quiz(module: str, root: Path | None = None, **kwargs) -> Quiz:
     """The self-assessment for ``book/<module>/questions.yml``."""
     return Quiz(load_module(module, root), **kwargs)
-
-
-class Reflection(anywidget.AnyWidget):
-    """Private reflection prompts. The typed text never leaves the page: no trait holds it."""
-
-    _esm = esm("reflection.js")
-    _css = CSS
-
-    title = traitlets.Unicode("Reflection").tag(sync=True)
-    prompts = traitlets.List(trait=traitlets.Unicode()).tag(sync=True)
-
-    def __init__(self, prompts: list[str], title: str = "Reflection, just for you", **kwargs):
-        super().__init__(prompts=list(prompts), title=title, **kwargs)

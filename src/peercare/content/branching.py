@@ -48,8 +48,8 @@ from typing import Annotated, NamedTuple
 
 from pydantic import Field, StringConstraints, model_validator
 
+from ..paths import DATA_DIR
 from . import schema
-from .paths import DATA_DIR
 from .schema import (
     Id,
     ProblemsError,

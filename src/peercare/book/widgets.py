@@ -1,5 +1,5 @@
-"""Private page widgets for chapters: the coping-plan builder, the reflection check-in and
-the local referral map.
+"""Private page widgets for chapters: the coping-plan builder, the reflection check-in,
+the local referral map and the reflection prompts.
 
 Their content comes from a chapter's YAML file (validated here); what the reader types or
 picks stays in the browser: no trait holds it, so nothing syncs to a kernel or leaves.
@@ -13,9 +13,9 @@ import anywidget
 import traitlets
 from pydantic import BaseModel, Field, model_validator
 
-from . import helpnow, schema
+from ..content import helpnow, schema
+from ..content.schema import Id, ProblemsError, Strict, Text
 from .quiz import CSS, esm
-from .schema import Id, ProblemsError, Strict, Text
 
 
 class ContentFileError(ProblemsError):
@@ -209,3 +209,16 @@ class PrivateCheckIn(anywidget.AnyWidget):
             next_steps=[s.model_dump() for s in sorted(spec.next_steps, key=lambda s: s.highest)],
             urgent_note=spec.urgent_note,
         )
+
+
+class Reflection(anywidget.AnyWidget):
+    """Private reflection prompts. The typed text never leaves the page: no trait holds it."""
+
+    _esm = esm("reflection.js")
+    _css = CSS
+
+    title = traitlets.Unicode("Reflection").tag(sync=True)
+    prompts = traitlets.List(trait=traitlets.Unicode()).tag(sync=True)
+
+    def __init__(self, prompts: list[str], title: str = "Reflection, just for you", **kwargs):
+        super().__init__(prompts=list(prompts), title=title, **kwargs)

@@ -15,7 +15,7 @@ An instrument file says what is asked and how answers turn into scores::
     license: {validated: false, name: CC BY 4.0, attribution: Helping the Helpers}
 
 A knowledge test may take its items from question banks instead: the pre/post forms
-(``items_from_forms: [a, b]``, see :mod:`peercare.prepost_forms`) or the book's banks
+(``items_from_forms: [a, b]``, see :mod:`peercare.content.prepost_forms`) or the book's banks
 (``items_from_bank: {modules: [...], topics: [...]}``, used for the quiz item analysis).
 Such items are multiple choice and answered with option ids (``a``, or ``a|c`` for
 several). With forms, each person answers one form at a time: a row is scored on the
@@ -42,10 +42,10 @@ from pydantic import (
     model_validator,
 )
 
+from ..contract import join_choices
+from ..paths import DATA_DIR
 from . import schema
 from .bank import Bank, Question
-from .contract import join_choices
-from .paths import DATA_DIR
 from .schema import Id, ProblemsError, Strict, Text, read_text
 
 if TYPE_CHECKING:  # pandas is imported when scoring, not to read definitions (apps)

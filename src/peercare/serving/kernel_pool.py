@@ -26,7 +26,7 @@ starting together left Voila unable to answer a request for over a minute).
 
 A warm kernel that died or was restarted while it waited (a restarted kernel is blank: its
 page's widgets are gone) is not handed to a page: :meth:`usable` says so, and the page gets
-a new kernel (:class:`peercare.voila_app.CappedVoilaHandler`).
+a new kernel (:class:`peercare.serving.voila_app.CappedVoilaHandler`).
 
 A refill kernel that a page claims gets its normal priority back where the system allows
 it (root, or CAP_SYS_NICE); elsewhere it stays at the lower priority, like every other
@@ -81,7 +81,7 @@ class JoinsFirstKernelManager(AsyncMappingKernelManager):
             if self._turns.pop(task, None) is not None:  # start_kernel never came
                 self._starting -= 1
 
-    # -- what the app (peercare.voila_app.PeercareVoila) tells about pages ------------------
+    # -- what the app (peercare.serving.voila_app.PeercareVoila) tells about pages ----------
     def _app(self, name: str, default):
         return getattr(self.parent, name, default)
 

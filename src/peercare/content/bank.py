@@ -34,8 +34,8 @@ from pydantic import (
     model_validator,
 )
 
+from ..paths import BANK_FILENAME, bank_paths, book_dir, project_root, toc_pages
 from . import schema
-from .paths import BANK_FILENAME, bank_paths, book_dir, project_root, toc_pages
 from .schema import (
     Id,
     ProblemsError,

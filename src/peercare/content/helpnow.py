@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import Field
 
+from ..paths import DATA_DIR
 from . import schema
-from .paths import DATA_DIR
 from .schema import ProblemsError, Strict, Text
 
 HELP_FILE = DATA_DIR / "help.yml"

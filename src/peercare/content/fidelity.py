@@ -28,8 +28,8 @@ from typing import NamedTuple
 
 from pydantic import Field
 
+from ..paths import book_dir
 from . import schema
-from .paths import book_dir
 from .schema import Id, ProblemsError, Strict, Text, read_text
 
 FIDELITY_FILE = Path("facilitators") / "fidelity.yml"  # under book/

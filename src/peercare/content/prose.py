@@ -3,8 +3,9 @@ uses, and the row ``peercare check-content`` reports for each page or question s
 
 Prose is what a reader reads: paragraphs, list items, and the text inside admonitions
 and dropdowns. Code cells, front matter, directive options, headings and YAML are left
-out. :mod:`peercare.content`, :mod:`peercare.itemrules` and :mod:`peercare.plans` read
-pages through this module (none of them imports another for it).
+out. :mod:`peercare.content.check`, :mod:`peercare.content.itemrules` and
+:mod:`peercare.content.plans` read pages through this module (none of them imports
+another for it).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from ..paths import DATA_DIR
 from . import schema
-from .paths import DATA_DIR
 from .schema import Strict, Text
 
 PROSE_DIRECTIVES = {

@@ -28,7 +28,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import build_html_dir, project_root
+from ..paths import build_html_dir, project_root
 from .serve import FACILITATOR_PAGE, PARTICIPANT_PAGE
 
 MARK = "# Written by `peercare deploy`"

@@ -50,9 +50,9 @@ from typing import NamedTuple
 from docutils.nodes import make_id
 from pydantic import Field, field_validator
 
+from ..paths import book_dir, project_root
 from . import schema
 from .bank import BankError, load_module
-from .paths import book_dir, project_root
 from .schema import Id, ProblemsError, Strict, Text, read_text
 
 PLANS_DIR = Path("book") / "facilitators" / "plans"

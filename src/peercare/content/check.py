@@ -12,10 +12,10 @@ from pathlib import Path
 
 import textstat
 
+from ..paths import build_html_dir, project_root, toc_pages
 from . import cast, helpnow, itemrules
 from .bank import BANK_FILENAME, BankError, load_module
 from .fidelity import FidelityError, checklist_text, load_fidelity
-from .paths import build_html_dir, project_root, toc_pages
 from .plans import PlanError, load_plan, script_text
 from .prose import PageReport, prose, unsafe_phrases
 

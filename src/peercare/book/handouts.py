@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bank import BANK_FILENAME
-from .paths import build_html_dir, project_root, toc_pages
-from .schema import ProblemsError
+from ..content.bank import BANK_FILENAME
+from ..content.schema import ProblemsError
+from ..paths import build_html_dir, project_root, toc_pages
 
 CHROMIUM = "/usr/bin/chromium"
 FILL_IN_PAGES = {

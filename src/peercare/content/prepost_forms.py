@@ -1,6 +1,6 @@
 """The pre/post knowledge test: two parallel forms, kept apart from the book's practice items.
 
-``data/prepost/form-a.yml`` and ``form-b.yml`` use the bank schema (:mod:`peercare.bank`).
+``data/prepost/form-a.yml`` and ``form-b.yml`` use the bank schema (:mod:`peercare.content.bank`).
 Each item names the chapter it tests (``module``) and the objective (``objective``): the
 1-based bullet of that chapter's "What you'll learn" list. The forms are *parallel by
 design*: item ``pa-<chapter>-<n>`` in form A and ``pb-<chapter>-<n>`` in form B test the
@@ -18,9 +18,9 @@ import html
 from collections import Counter
 from pathlib import Path
 
+from ..contract import join_choices
+from ..paths import DATA_DIR
 from .bank import Bank, BankError, Question, load_bank
-from .contract import join_choices
-from .paths import DATA_DIR
 
 FORMS_DIR = DATA_DIR / "prepost"
 FORM_NAMES = ("a", "b")
@@ -95,7 +95,7 @@ def _texts(q: Question) -> list[str]:
 def shared_text(forms: dict[str, Bank], others: list[tuple[str, list[str]]]) -> list[str]:
     """Form texts (prompt, scenario, option) found word for word in other items. Texts of
     ``SHORT`` words or fewer are stems and terms ("What fits best?", "Moral injury") that
-    may repeat; the overlap rule in :mod:`peercare.itemrules` covers near-copies."""
+    may repeat; the overlap rule in :mod:`peercare.content.itemrules` covers near-copies."""
     norm = {" ".join(t.lower().split()): where for where, texts in others for t in texts}
     found = []
     for name, form in forms.items():

@@ -1,7 +1,7 @@
 """Building the static book: the browser files from npm, the jupyter-cache, Jupyter Book.
 
 A rebuild skips the steps whose inputs have not changed since they last succeeded, judged
-by the inputs' content (:mod:`peercare.buildstamps`): the banks' check, the icon font and
+by the inputs' content (:mod:`peercare.book.buildstamps`): the banks' check, the icon font and
 the search for stale cached runs.
 """
 
@@ -14,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..paths import STATIC_DIR, SUPPORT_FILE, bank_paths, book_dir, project_root
 from .buildstamps import Stamps, digest, package_file
 from .icons import ICON_FONT, write_icon_font
-from .paths import STATIC_DIR, SUPPORT_FILE, bank_paths, book_dir, project_root
 
 
 class BuildError(RuntimeError):
@@ -24,7 +24,7 @@ class BuildError(RuntimeError):
 
 
 # Our own files served from _static/widgets/: the page widgets' loader and the book's styles.
-# (The widgets' modules are written there by peercare.sphinxext, from the built pages.)
+# (The widgets' modules are written there by peercare.book.sphinxext, from the built pages.)
 _OWN_FILES = ["widget-loader.js", "book.css"]
 
 
@@ -70,16 +70,16 @@ def install_widget_js(root: Path | None = None, stamps: Stamps | None = None) ->
 
 
 def check_banks(root: Path, stamps: Stamps) -> None:
-    """Check every question bank (:func:`peercare.bank.load_all`: a broken bank stops the
+    """Check every question bank (:func:`peercare.content.bank.load_all`: a broken bank stops the
     build with a clear message), unless the banks, the code that checks them and its
     libraries are byte for byte what the last passing check read."""
-    here = Path(__file__).parent
+    here = Path(__file__).parents[1] / "content"  # the modules that read the files
     code = [here / "bank.py", here / "schema.py"]
     code += [package_file("pydantic", "version.py"), package_file("yaml")]  # their versions
     key = digest([*code, *bank_paths(root)])
     if stamps.fresh("banks", key):
         return
-    from .bank import load_all
+    from ..content.bank import load_all
 
     load_all(root)
     stamps.record({"banks": key})
@@ -102,7 +102,7 @@ def drop_stale_cache(root: Path) -> list[str]:
     when its source changes, so an edited bank or widget script would otherwise leave the
     old quiz in the page. The page's source is touched so that Sphinx reads it again.
     Inputs are compared by content, a digest per chapter folder kept in the build folder
-    (:mod:`peercare.buildstamps`); a folder without one (a first build) counts as changed.
+    (:mod:`peercare.book.buildstamps`); a folder without one (a first build) counts as changed.
     When nothing changed, the cache's database is not opened.
     """
     root = root.resolve()  # cached runs name their pages by absolute path
@@ -140,7 +140,7 @@ def build(root: Path | None = None, *, quiet: bool = False) -> Path:
     check_banks(root, stamps)  # a broken bank stops the build before Sphinx runs
     install_widget_js(root, stamps)
     # the subprocess also drops stale cached runs (drop_stale_cache) before building
-    cmd = [sys.executable, "-m", "peercare.jupyter_book_main", "build", str(root)]
+    cmd = [sys.executable, "-m", "peercare.book.jupyter_book_main", "build", str(root)]
     cmd += ["--warningiserror", "--keep-going"]
     if quiet:
         cmd.append("--quiet")
