@@ -43,6 +43,14 @@ def imports() -> dict[str, set[str]]:
 
 
 GRAPH = imports()
+# the folders and top-level modules of the package (``contract`` and ``paths`` serve them all)
+OURS = ("peercare.content", "peercare.book", "peercare.serving", "peercare.apps",
+        "peercare.store", "peercare.certification", "peercare.evaluation", "peercare.rehearse",
+        "peercare.cli", "peercare.codes", "peercare.live", "peercare.moderation")  # fmt: skip
+
+
+def _except(*allowed: str) -> tuple[str, ...]:
+    return tuple(m for m in OURS if m not in allowed)
 
 
 def _breaks(modules: str, forbidden: tuple[str, ...]) -> list[str]:
@@ -68,6 +76,19 @@ def _breaks(modules: str, forbidden: tuple[str, ...]) -> list[str]:
             "peercare.content.prose",
             ("peercare.content.check", "peercare.content.itemrules", "peercare.content.plans"),
             "prose",
+        ),
+        ("peercare.content", _except("peercare.content"), "content is the floor"),
+        ("peercare.book", _except("peercare.content", "peercare.book"), "the book needs no server"),
+        (
+            "peercare.serving",
+            (
+                "peercare.apps",
+                "peercare.book",
+                "peercare.certification",
+                "peercare.evaluation",
+                "peercare.rehearse",
+            ),
+            "serving runs notebooks",
         ),
     ],
 )
