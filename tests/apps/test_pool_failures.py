@@ -14,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from peercare.serving import kernel as app_kernel
 from peercare.serving.serve import live_session_args
 from peercare.serving.widget_client import Participant, scenario_answers
 from peercare.store import Store
@@ -23,6 +24,7 @@ from ..voila import kernel_pids, voila_server, wait_quiet
 from .test_kernels import wait_for
 
 APPS = ROOT / "notebooks" / "apps"
+KERNEL_ARG = f"\0{app_kernel.__name__}\0".encode()  # python -m <it>: an app kernel
 
 
 def _kernels_of(data_dir: Path) -> list[int]:
@@ -31,7 +33,7 @@ def _kernels_of(data_dir: Path) -> list[int]:
     found = []
     for proc in Path("/proc").iterdir():
         try:
-            if b"\0peercare.kernel\0" in (proc / "cmdline").read_bytes() and mark in (
+            if KERNEL_ARG in (proc / "cmdline").read_bytes() and mark in (
                 proc / "environ"
             ).read_bytes().split(b"\0"):
                 found.append(int(proc.name))
