@@ -67,6 +67,26 @@ def widgets_ready(page) -> None:
     )
 
 
+def settled(page, quiet_ms: int = 300, most_ms: int = 15_000) -> bool:
+    """Wait until the page has stopped changing: no change to its elements for ``quiet_ms``
+    (the widgets drawn and laid out), ``most_ms`` at most. A condition, not a pause: a busy
+    machine waits longer, a quick one less. False if the page never went still."""
+    return page.evaluate(
+        """([quiet, most]) => new Promise(resolve => {
+            const done = (still) => { observer.disconnect(); resolve(still); };
+            let timer = setTimeout(() => done(true), quiet);
+            const observer = new MutationObserver(() => {
+                clearTimeout(timer);
+                timer = setTimeout(() => done(true), quiet);
+            });
+            observer.observe(document.body,
+                {subtree: true, childList: true, attributes: true, characterData: true});
+            setTimeout(() => done(false), most);
+        })""",
+        [quiet_ms, most_ms],
+    )
+
+
 def run_axe(page, min_passes: int = 10) -> list[dict]:
     """axe-core (from web/node_modules) on the page: violations at WCAG 2.2 AA tags. More
     than ``min_passes`` rules must pass; a plain page (no forms, no ARIA) has fewer that

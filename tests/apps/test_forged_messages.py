@@ -90,15 +90,6 @@ def test_forged_clicks_store_each_answer_once(tmp_path):
     store.close()
 
 
-def _note(p: Participant) -> str:
-    """The join box's message now (the newest notice that says anything)."""
-    for state in reversed(list(p.models.values())):
-        value = state.get("value", "")
-        if state.get("_model_name") == "HTMLModel" and "pc-notice pc-" in value:
-            return value
-    return ""
-
-
 def test_join_code_guessing_is_slowed_down(tmp_path):
     """Forged Join clicks with wrong codes, as fast as the kernel answers: after three
     the page waits (1 s, 2 s, 4 s, …) and checks nothing in between; then the right code
@@ -116,7 +107,7 @@ def test_join_code_guessing_is_slowed_down(tmp_path):
         for n in range(40):
             await p.set(code, value=f"ZZZZ{ALPHABET[n % 20]}{ALPHABET[n // 20]}")
             await p.click("Join")
-            said = _note(p)
+            said = p.notice()
             checked += "No open session" in said
             waited += "Please wait" in said
         elapsed = time.monotonic() - start
@@ -126,11 +117,11 @@ def test_join_code_guessing_is_slowed_down(tmp_path):
         await p.set(code, value=info.code)
         for _ in range(90):  # the wait is at most a minute
             await p.click("Join")
-            if "You joined" in _note(p):
+            if "You joined" in p.notice():
                 break
-            assert "Please wait" in _note(p)
+            assert "Please wait" in p.notice()
             await asyncio.sleep(1)
-        assert "You joined" in _note(p)
+        assert "You joined" in p.notice()
         await p.close()
 
     with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:

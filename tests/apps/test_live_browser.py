@@ -13,7 +13,7 @@ from peercare.content.bank import load_module
 from peercare.content.plans import load_plan
 from peercare.serving.serve import live_session_args
 
-from ..browser import chromium, describe, guarded_context, run_axe
+from ..browser import chromium, describe, guarded_context, run_axe, settled
 from ..conftest import ROOT
 from ..voila import voila_server
 
@@ -83,7 +83,10 @@ def test_facilitator_and_three_participants(browser, apps_url):
         page.get_by_text("Received. Thank you for checking in.").wait_for()
         people.append((ctx, page))
         if n == 1:  # two people so far: under the threshold of 3
-            fac.wait_for_timeout(4000)
+            # the dashboard has counted both (it refreshes on its own), and holds them back
+            fac.locator(".pc-note", has_text=re.compile(r"^2 \S+ so far\.")).first.wait_for(
+                timeout=15_000
+            )
             table = fac.locator("table.pc-tally").first.inner_text()
             assert "not shown" in table and not re.search(r"\t[12]\b", table)
     # three: now the count shows (the dashboard refreshes on its own)
@@ -166,7 +169,7 @@ def test_facilitator_and_three_participants(browser, apps_url):
     agree.locator("td", has_text=re.compile(r"^3$")).wait_for(timeout=15_000)
     for tab in ("Check-in", "Live quiz", "Scenarios", "Feedback"):
         fac.get_by_role("tab", name=tab).click()
-        fac.wait_for_timeout(300)
+        settled(fac)
         violations = run_axe(fac)
         assert violations == [], (tab, describe(violations))
 
@@ -231,7 +234,7 @@ def test_a_facilitator_follows_a_plan(browser, apps_url):
 def test_every_app_has_no_axe_violations(browser, apps_url, app):
     ctx, page = _page(browser, f"{apps_url}/voila/render/{app}")
     page.locator(".jupyter-widgets").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(500)
+    settled(page)
     violations = run_axe(page)
     assert violations == [], describe(violations)
     assert ctx.outside == []

@@ -25,7 +25,7 @@ from peercare.content.bank import load_all
 from peercare.serving.serve import live_session_args
 from peercare.store import Store
 
-from ..browser import chromium, describe, guarded_context, run_axe
+from ..browser import chromium, describe, guarded_context, run_axe, settled
 from ..conftest import ROOT
 from ..voila import voila_server
 
@@ -120,7 +120,7 @@ def _phone(browser, url: str, code: str, look: bool = False):
 
 def _look(page, name: str) -> list[str]:
     """The layout problems on the page now, after a screenshot when asked for one."""
-    page.wait_for_timeout(300)  # let the widgets lay out (a pause, not a timed check)
+    settled(page)  # the widgets drawn and laid out
     folder = os.environ.get("PEERCARE_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)

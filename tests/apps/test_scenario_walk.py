@@ -31,15 +31,6 @@ def looping_walk():
     raise AssertionError("no shipped scenario has a choice that leads back to its step")
 
 
-def notice(p: Participant) -> str:
-    """The newest notice that says anything (the scenario panel's, once it has spoken)."""
-    for state in reversed(list(p.models.values())):
-        value = state.get("value", "")
-        if state.get("_model_name") == "HTMLModel" and "pc-notice pc-" in value:
-            return value
-    return ""
-
-
 def test_a_step_shown_again_stores_its_new_choice(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'sessions.sqlite'}")
     info, key = store.create_session("Loops", threshold=3)
@@ -62,7 +53,7 @@ def test_a_step_shown_again_stores_its_new_choice(tmp_path):
             await p.set(radios, index=step.choice_ids.index(choice))
             buttons.append(p.find("ButtonModel", description="Choose"))
             await p.click("Choose")
-            said.append(notice(p))
+            said.append(p.notice())
         ended = any("What to take away" in str(s.get("value", "")) for s in p.models.values())
         stored = len(store.responses(info.code, key, "scenario"))
         # a forged click on the looping step's first button: that showing was answered

@@ -122,6 +122,15 @@ class Participant:
                 if future and not future.done():
                     future.set_result(None)
 
+    def notice(self) -> str:
+        """The newest notice on the page that says anything (an app's "Received.", the join
+        box's message), as its HTML; empty while none has spoken."""
+        for state in reversed(list(self.models.values())):
+            value = state.get("value", "")
+            if state.get("_model_name") == "HTMLModel" and "pc-notice pc-" in value:
+                return value
+        return ""
+
     def find(self, model: str, **state) -> str:
         """The newest widget of this model whose state has these values."""
         for mid in reversed(list(self.models)):
