@@ -67,13 +67,15 @@ has answered): the part of a warm page that shows the kernel is alive."""
 HEARTBEAT = "window.voila_heartbeat()"
 """What Voila sends while a page waits for its kernel (every ``http_keep_alive_timeout``)."""
 NOT_STARTED = """</div></div>
-<style>#loading { display: none; }</style>
-<div role="alert" style="font: 18px/1.5 sans-serif; max-width: 36rem; margin: 2rem auto">
-<h1>This page did not start</h1>
+<div role="alert" style="position: fixed; inset: 0; z-index: 10000; overflow: auto;
+ background: #fff; color: #1a1a1a; font: 18px/1.5 sans-serif; padding: 1rem">
+<div style="max-width: 36rem; margin: 0 auto">
+<h1 style="font-size: 1.6rem">This page did not start</h1>
 <p>Something went wrong on the facilitator's computer while this page was starting.
 Please reload the page. If it happens again, tell the facilitator.</p>
-</div></body></html>
+</div></div></body></html>
 """
+"""Ends a page whose kernel died: it covers Voila's spinner, which would turn forever."""
 WRONG_HOST = (
     "403: this server answers only to its own address. Open the link the facilitator shared.\n"
 )
