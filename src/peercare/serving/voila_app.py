@@ -174,7 +174,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
           that kernel died or restarted, Voila waits forever, sending a heartbeat every few
           seconds: at the first one the page ends with a plain "reload" message."""
         app: PeercareVoila = self.settings["peercare_voila"]
-        held: list[str] | None = []
+        held: str | None = ""  # the warm page so far, until its kernel id is in it
         try:
             async for html in super().get_generator(path=path):
                 if held is None:
@@ -185,12 +185,12 @@ class CappedVoilaHandler(TornadoVoilaHandler):
                         return
                     yield html
                     continue
-                held.append(html)
-                if not self.pooled or any(KERNEL_ID in part for part in held):
-                    yield "".join(held)
+                held += html
+                if not self.pooled or KERNEL_ID in held:  # the id may span two parts
+                    yield held
                     held = None
             if held:  # a page with no kernel (a redirect, an error page)
-                yield "".join(held)
+                yield held
             return
         except Exception as error:
             if held is None or not self.pooled:
