@@ -11,7 +11,6 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,11 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from peercare.serving.serve import free_port
 
 
 def _bindir() -> Path:
@@ -76,7 +71,7 @@ class PostgresServer:
         if init.returncode:
             self.fail("initdb failed", init)
         for _ in range(3):  # a port picked as free can be taken before the server binds it
-            self.port = _free_port()
+            self.port = free_port()
             options = (
                 f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "

@@ -6,7 +6,7 @@ import socket
 import struct
 import threading
 
-from peercare.serving.serve import book_server
+from peercare.serving.serve import HOST, book_server, free_port
 
 
 def test_a_closed_connection_prints_no_traceback(tmp_path, capfd):
@@ -32,3 +32,18 @@ def test_a_closed_connection_prints_no_traceback(tmp_path, capfd):
         server.server_close()
     err = capfd.readouterr().err
     assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err
+
+
+def test_a_free_port_is_below_the_range_outgoing_connections_are_given(tmp_path):
+    """A port from bind(0) may be handed to any program's outgoing connection before our
+    server binds it (CI: "Address already in use"); ours come from below that range."""
+    ranges = tmp_path / "ip_local_port_range"
+    ranges.write_text("32768\t60999\n")
+    ports = {free_port(str(ranges)) for _ in range(20)}
+    assert all(20000 <= p < 32768 for p in ports), ports
+    assert len(ports) > 1  # random, so two test servers rarely try the same one
+    port = free_port(str(ranges))
+    with socket.socket() as s:
+        s.bind((HOST, port))  # free indeed
+    ranges.write_text("1024 60999\n")  # no room below: still a free port
+    assert free_port(str(ranges)) > 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -12,15 +11,16 @@ from pathlib import Path
 
 import requests
 
-from peercare.serving.serve import HOST, VOILA_SHARE, stop_process, voila_command, voila_env
+from peercare.serving.serve import (
+    HOST,
+    VOILA_SHARE,
+    free_port,
+    stop_process,
+    voila_command,
+    voila_env,
+)
 
 from .conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def _children(parent: int, *markers: bytes) -> list[int]:

@@ -5,6 +5,7 @@ the page's start, then fails; the browser shows a spinner forever)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -119,3 +120,25 @@ def test_a_page_whose_own_kernel_dies_while_starting_ends_with_a_message(tmp_pat
     assert first.status_code == 200 and "This page did not start" in first.text
     assert "reload" in first.text.lower() and not re.search(r'kernelId": "[0-9a-f]', first.text)
     assert again.status_code == 200 and re.search(r'kernelId": "[0-9a-f-]+"', again.text)
+
+
+def _connection_file(pid: int) -> Path:
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    return Path(args[args.index("-f") + 1])
+
+
+def test_kernels_talk_to_voila_over_socket_files_that_no_other_program_can_take(tmp_path):
+    """CI's failure: a kernel's TCP port was given to another program's connection between
+    Jupyter picking it and the kernel binding it ("Address already in use"), and each restart
+    reused it. Kernels now use Unix socket files in Voila's own folder: no port to take."""
+    extra = live_session_args(APPS, pool=1, idle_timeout=0, preheat="scenarios.ipynb")
+    with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
+        assert wait_for(lambda: kernel_pids(url.pid), 120)
+        assert requests.get(f"{url}/voila/render/dashboard.ipynb", timeout=300).ok
+        pids = kernel_pids(url.pid)
+        assert len(pids) == 2  # the warm scenario kernel and the dashboard's own
+        for pid in pids:
+            info = json.loads(_connection_file(pid).read_text())
+            assert info["transport"] == "ipc", info
+            for channel in ("shell", "iopub", "stdin", "control", "hb"):
+                assert Path(f"{info['ip']}-{info[channel + '_port']}").is_socket(), channel

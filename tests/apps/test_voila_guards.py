@@ -235,6 +235,9 @@ def test_the_warm_pool_does_not_count_against_the_cap(tmp_path):
     with voila_server(APPS, env={"PEERCARE_DATA_DIR": str(tmp_path)}, extra=extra) as url:
         pid = url.pid
         assert wait_for(lambda: len(kernel_pids(pid)) == 2, 120)
+        # both have run the page (a warm kernel still starting counts as a page's: CI's
+        # slower machine got its first page refused when the test did not wait for this)
+        assert wait_quiet(pid, 300)
         warm = set(kernel_pids(pid))
         first = requests.get(url + page, timeout=300)  # takes a warm kernel: 1 of 1
         second = requests.get(url + page, timeout=300)

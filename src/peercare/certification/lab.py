@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import STATIC_DIR
+from ..serving.serve import free_port
 from .candidates import candidate_names
 from .course import CertError, Course
 
@@ -55,12 +55,6 @@ class Lab:
     @property
     def log(self) -> Path:
         return self.state / "lab.log"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..serving.serve import (
     HOST,
     ServeError,
+    free_port,
     guard_args,
     live_session_args,
     stop_process,
@@ -28,12 +29,6 @@ IDLE_TIMEOUT = 90
 """Seconds before the kernel of a closed page is freed. A page that is not kept warm (the
 knowledge test) runs its notebook before the page arrives, and its kernel counts as idle
 from then: on a loaded machine a short limit freed kernels before their page connected."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def children(parent: int) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import http.server
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -103,6 +104,23 @@ def _port_free(port: int) -> bool:
     return True
 
 
+def free_port(ranges: str = "/proc/sys/net/ipv4/ip_local_port_range") -> int:
+    """A loopback port a server can listen on now, chosen below the range the system gives
+    outgoing connections (32768-60999 on Linux). A port from ``bind(0)`` comes from that range,
+    and until the server binds it any program's outgoing connection may be given it."""
+    try:
+        first = int(Path(ranges).read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first = 32768
+    low = max(1024, min(20000, first - 2000))
+    for port in random.sample(range(low, first), min(200, first - low)):
+        if _port_free(port):
+            return port
+    with socket.socket() as s:  # everything below the range is taken: any free port
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
 VOILA_SHARE = Path(__file__).resolve().parents[1] / "share"
 
 
@@ -118,6 +136,15 @@ NOT_IN_PAGES = (
 )
 
 
+KERNEL_TRANSPORT = "ipc"
+"""How Voila talks to its kernels: Unix sockets in Voila's own temporary folder, not TCP
+ports on loopback. Jupyter picks a kernel's TCP ports by asking the system for free ones,
+closes them, and the kernel binds them a second later; in between, any program's outgoing
+connection may be given the same port (they come from the same range). The kernel then dies
+with "Address already in use", and Jupyter's restarts reuse the same ports, so it stays dead
+(seen on CI: a participant's page that never started). A socket file cannot be taken."""
+
+
 def voila_command(
     target: Path, port: int, extra: list[str] | None = None, *, stock: bool = False
 ) -> list[str]:
@@ -127,7 +154,7 @@ def voila_command(
     return [
         sys.executable, "-m", module, str(target),
         "--no-browser", f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
-        "--template=peercare",
+        "--template=peercare", f"--KernelManager.transport={KERNEL_TRANSPORT}",
         *(f"--VoilaConfiguration.extension_denylist={name}" for name in pages),
         *(extra or []),
     ]  # fmt: skip
