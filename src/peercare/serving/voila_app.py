@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
 import time
 from contextvars import ContextVar
 from urllib.parse import urlsplit
@@ -36,7 +37,7 @@ from urllib.parse import urlsplit
 from tornado.ioloop import PeriodicCallback
 from tornado.routing import Matcher, Rule
 from tornado.web import RequestHandler
-from traitlets import Float, Int, Unicode
+from traitlets import Float, Int, Unicode, default
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
@@ -221,6 +222,13 @@ class PeercareVoila(Voila):
     )
     gc_settle = Float(3.0, config=True, help="Quiet seconds before the cycle collector runs.")
     gc_most_wait = Float(30.0, config=True, help="Most seconds the cycle collector waits.")
+
+    @default("connection_dir_root")
+    def _short_connection_dir(self) -> str:
+        """Where kernels' socket files go: the temporary folder if its path is short, since
+        a Unix socket's path has at most 107 bytes (``kernel-<id>-ipc-N`` takes 50)."""
+        tmp = tempfile.gettempdir()
+        return tmp if len(tmp) <= 40 or not os.path.isdir("/tmp") else "/tmp"
 
     rendering = 0  # pages being made now (their kernels may not be counted yet)
     gc_held_since: float | None = None  # when pages stopped the cycle collector
