@@ -30,16 +30,20 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
+import threading
 import time
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
+from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
 from tornado.routing import Matcher, Rule
 from tornado.web import RequestHandler
 from traitlets import Float, Int, Unicode, default
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+
+from . import page_chunks
 
 _page: ContextVar[CappedVoilaHandler] = ContextVar("peercare_page")
 FACILITATOR_PAGES = ("dashboard.ipynb", "room.ipynb")
@@ -244,7 +248,9 @@ class PeercareVoila(Voila):
         return settings
 
     def init_handlers(self) -> list:
-        return [
+        chunks = (url_path_join(self.base_url, page_chunks.URL), page_chunks.ChunksHandler)
+        threading.Thread(target=page_chunks.bundle, daemon=True).start()  # ready for page 1
+        return [chunks] + [
             (pattern, CappedVoilaHandler, *rest) if handler is TornadoVoilaHandler else
             (pattern, handler, *rest)
             for pattern, handler, *rest in super().init_handlers()
