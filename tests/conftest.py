@@ -72,7 +72,7 @@ SLOW_MODULES = {
     "test_voila_guards.py", "test_forged_messages.py", "test_attacks.py",
     "test_candidate_lab.py", "test_identity.py", "test_sandbox.py", "test_postgres.py",
     "test_room_protocol.py", "test_rehearse.py", "test_jupyterhub.py", "test_pool_failures.py",
-    "test_scenario_walk.py",
+    "test_scenario_walk.py", "test_page_chunks.py",
 }  # fmt: skip
 
 
