@@ -107,12 +107,19 @@ def test_serve_prints_urls_serves_both_and_stops_on_ctrl_c(built_book):
             requests.get(f"http://127.0.0.1:{port}/", timeout=2)
 
 
-def _start_serve(book_port: int, apps_port: int) -> tuple[subprocess.Popen, str]:
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_serve(
+    book_port: int, apps_port: int, sigint_ignored: bool = False
+) -> tuple[subprocess.Popen, str]:
+    """``sigint_ignored``: started as a shell script's ``cmd &`` starts it (SIGINT ignored)."""
     proc = subprocess.Popen(
         [*PEERCARE, "serve", "--book-port", str(book_port), "--apps-port", str(apps_port),
          "--pool", "1"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=_ignore_ctrl_c if sigint_ignored else None,
     )  # fmt: skip
     lines = []
     while not any("Press Ctrl-C" in x for x in lines):
@@ -142,6 +149,17 @@ def test_closing_the_terminal_stops_voila_and_the_ports_can_be_reused_at_once(bu
     finally:
         os.killpg(again.pid, signal.SIGINT)
         again.communicate(timeout=30)
+
+
+@pytest.mark.build
+def test_ctrl_c_stops_serve_even_when_started_in_the_background(built_book):
+    """A script's ``peercare serve &`` starts it with SIGINT ignored; Python then has no
+    Ctrl-C handler, and the test suite run that way left serve running for good."""
+    proc, out = _start_serve(free_port(), free_port(), sigint_ignored=True)
+    assert "Press Ctrl-C" in out, out[-2000:]
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Stopped." in out, err[-2000:]
 
 
 @pytest.mark.build

@@ -23,6 +23,8 @@ from .voila_output import VoilaOutput
 HOST = "127.0.0.1"
 VOILA_LOG = "voila.log"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop ``serve`` besides Ctrl-C (SIGINT, Python's KeyboardInterrupt; restored
+when it was ignored, as a shell script's ``cmd &`` leaves it)."""
 _COMPRESSIBLE = {".html", ".js", ".css", ".json", ".svg", ".txt", ".map", ".ttf", ".eot"}
 
 
@@ -321,6 +323,8 @@ def serve(
     stop = threading.Event()
     # SIGHUP: the terminal closed. Voila, in its own group, would not hear of it.
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     logs = ", ".join(str(out.log_path) for _, _, out in procs if out)
     try:
         for (_, proc, _), port in zip(procs, ports, strict=False):
