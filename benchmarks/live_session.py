@@ -166,6 +166,7 @@ def main(parts: list[str]) -> None:
 
 def one_participant(env: dict) -> None:
     print("1. one participant in Chromium (join box usable), median of 3 loads each")
+    print(f"   {machine_line()}")
     print("   cold = Voila as it comes (stock kernel, every extension, no gzip), no pool")
     for label, network in (("loopback", None), ("room Wi-Fi 10 Mbit/s, 40 ms", ROOM_WIFI)):
         with voila_server(APPS, env=env, stock=True) as url:
