@@ -233,6 +233,15 @@ def test_coping_plan_is_kept_on_the_device_until_deleted(context, book_url):
     assert not plan.locator("input[type=checkbox]").first.is_checked()
     assert plan.locator("textarea").nth(1).input_value() == "Text Ms. Alvarez at 9"
 
+    plan.get_by_role("button", name="Delete my plan").click()  # a mis-tap: Undo brings it back
+    assert plan.locator("textarea").nth(1).input_value() == ""
+    plan.get_by_role("button", name="Undo").click()
+    assert "back" in plan.locator(".pcr-status").inner_text()
+    assert plan.locator("input[type=checkbox]").nth(2).is_checked()
+    assert plan.locator("textarea").nth(1).input_value() == "Text Ms. Alvarez at 9"
+    assert "Alvarez" in page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert plan.get_by_role("button", name="Undo").count() == 0
+
     plan.get_by_role("button", name="Delete my plan").click()
     assert "deleted" in plan.locator(".pcr-status").inner_text()
     assert plan.locator("textarea").nth(1).input_value() == ""
@@ -279,6 +288,13 @@ def test_live_session_plan_is_not_kept_in_the_browser(context, book_url):
     plan.get_by_role("button", name="Clear my plan").click()
     assert plan.locator("textarea").first.input_value() == ""
     assert "cleared" in plan.locator(".pcr-status").inner_text()
+    plan.get_by_role("button", name="Undo").click()  # nothing else keeps it: Undo does
+    assert plan.locator("textarea").first.input_value() == "Text Ms. Alvarez at 9"
+    assert plan.locator("input[type=checkbox]").first.is_checked()
+    assert "Alvarez" not in page.evaluate(stored)
+    plan.get_by_role("button", name="Clear my plan").click()
+    plan.locator("textarea").first.fill("New words")  # a change: Undo goes away
+    assert plan.get_by_role("button", name="Undo").count() == 0
     assert context.outside == [] and context.errors == []
 
 

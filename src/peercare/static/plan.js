@@ -110,13 +110,41 @@ function render({ model, el: root }) {
   wrap.appendChild(status);
   root.appendChild(wrap);
 
+  // One mis-tap must not lose a plan: after a clear, "Undo" brings it back until the reader
+  // changes the plan again or leaves the page (the copy is in this page's memory only).
+  const undo = el("button", { type: "button", class: "pcr-button pcr-secondary" }, "Undo");
+  let cleared = null;
+  function forget() {
+    cleared = null;
+    undo.remove();
+  }
+  for (const { boxes, own } of parts) {
+    for (const box of boxes) box.addEventListener("change", forget);
+    own.addEventListener("input", forget);
+  }
+
   erase.addEventListener("click", () => {
+    cleared = parts.map(({ boxes, own }) => ({ picked: boxes.map((b) => b.checked), own: own.value }));
     if (keepIt) deletePlan(key);
     for (const { boxes, own } of parts) {
       for (const box of boxes) box.checked = false;
       own.value = "";
     }
-    status.textContent = keepIt ? "Your plan is deleted from this device." : "Your plan is cleared.";
+    actions.appendChild(undo);
+    status.textContent = (keepIt ? "Your plan is deleted from this device." : "Your plan is cleared.") +
+      " Changed your mind? Press Undo before you close this page.";
+  });
+  undo.addEventListener("click", () => {
+    if (!cleared) return;
+    parts.forEach(({ boxes, own }, i) => {
+      boxes.forEach((box, j) => { box.checked = cleared[i].picked[j]; });
+      own.value = cleared[i].own;
+    });
+    forget();
+    status.textContent = "";
+    keep(); // in the book, kept on the device again (it says so if it cannot)
+    status.textContent = status.textContent || "Your plan is back.";
+    erase.focus();
   });
 
   save.addEventListener("click", () => {
