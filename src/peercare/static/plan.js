@@ -85,9 +85,13 @@ function render({ model, el: root }) {
     }
     status.textContent = writePlan(key, { sections }) ? "" : "This browser cannot keep your plan. Print it or save a copy.";
   }
+  function changed() {
+    forget(); // an Undo would now overwrite the reader's new choices
+    keep();
+  }
   for (const { boxes, own } of parts) {
-    for (const box of boxes) box.addEventListener("change", keep);
-    own.addEventListener("input", keep);
+    for (const box of boxes) box.addEventListener("change", changed);
+    own.addEventListener("input", changed);
   }
 
   function planHtml() {
@@ -117,10 +121,6 @@ function render({ model, el: root }) {
   function forget() {
     cleared = null;
     undo.remove();
-  }
-  for (const { boxes, own } of parts) {
-    for (const box of boxes) box.addEventListener("change", forget);
-    own.addEventListener("input", forget);
   }
 
   erase.addEventListener("click", () => {
